@@ -1,0 +1,1 @@
+"""Alembic migrations of the Tauschring database (alembic.ini at the repository root)."""

@@ -1,0 +1,145 @@
+"""Command-line use cases: `tauschring db upgrade`, `tauschring ledger verify`, `tauschring demo`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+import ledger
+
+from .db import db
+from .texts import CHECK_TEXTS, format_hours
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(ledger_group)
+    app.cli.add_command(demo_command)
+
+
+# ---------------------------------------------------------------------------------------------
+# Database
+
+
+@click.group("db", help="Datenbank einrichten und migrieren.")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Die Datenbank auf den neuesten Stand migrieren.")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    from .migrate import upgrade
+
+    upgrade(current_app.config["SQLALCHEMY_ENGINES"]["default"]["url"], revision)
+    click.echo(f"Datenbank migriert ({revision}).")
+
+
+@db_group.command("current", help="Die aktuelle Migrationsversion zeigen.")
+def db_current() -> None:
+    from .migrate import current_revision
+
+    click.echo(current_revision(current_app.config["SQLALCHEMY_ENGINES"]["default"]["url"]) or "-")
+
+
+# ---------------------------------------------------------------------------------------------
+# Ledger
+
+
+@click.group("ledger", help="Die Buchhaltung prüfen und auswerten.")
+def ledger_group() -> None:
+    pass
+
+
+def _ring_ids(ring: int | None) -> list[int]:
+    if ring is not None:
+        return [ring]
+    return list(db.session.scalars(select(ledger.Ring.id).order_by(ledger.Ring.id)))
+
+
+@ledger_group.command("verify", help="Alle Regeln der Buchhaltung prüfen; Exit-Code 1 bei jedem Verstoß.")
+@click.option("--ring", type=int, help="Nur diesen Tauschring prüfen (Nummer).")
+def ledger_verify(ring: int | None) -> None:
+    failed = False
+    ring_ids = _ring_ids(ring)
+    if not ring_ids:
+        click.echo("Keine Tauschringe in der Datenbank.")
+        return
+    for ring_id in ring_ids:
+        try:
+            report = ledger.verify(db.session, ring_id)
+        except ledger.UnknownRing:
+            click.echo(f"Tauschring {ring_id} gibt es nicht.", err=True)
+            sys.exit(2)
+        click.echo(render_report(report))
+        failed = failed or not report.ok
+    sys.exit(1 if failed else 0)
+
+
+def render_report(report: ledger.VerifyReport) -> str:
+    """The verify report as a treasurer reads it: what was checked, what was found."""
+    lines = [
+        f"Prüfbericht für {report.ring_name} (Tauschring {report.ring_id})",
+        f"  Konten: {report.accounts}   Buchungen: {report.entries}   "
+        f"Buchungszeilen: {report.postings}   Summe aller Salden: {format_hours(report.total_balance)}",
+        "",
+    ]
+    by_check: dict[str, list[ledger.Violation]] = {}
+    for violation in report.violations:
+        by_check.setdefault(violation.check, []).append(violation)
+    for check in report.checks:
+        found = by_check.get(check, [])
+        mark = "OK    " if not found else f"FEHLER"
+        lines.append(f"  [{mark}] {CHECK_TEXTS.get(check, check)}")
+        for violation in found:
+            lines.append(f"           - {violation.detail}")
+    if report.notices:
+        lines.append("")
+        lines.append("  Hinweise (keine Fehler):")
+        for notice in report.notices:
+            lines.append(f"           - {notice.detail}")
+    lines.append("")
+    if report.ok:
+        lines.append("  Ergebnis: Die Bücher stimmen.")
+    else:
+        lines.append(f"  Ergebnis: {len(report.violations)} Verstoß/Verstöße gefunden.")
+    return "\n".join(lines)
+
+
+@ledger_group.command("balances", help="Die Salden aller Konten eines Tauschrings zeigen.")
+@click.option("--ring", type=int, help="Nur diesen Tauschring (Nummer).")
+def ledger_balances(ring: int | None) -> None:
+    for ring_id in _ring_ids(ring):
+        click.echo(render_balances(ring_id))
+
+
+def render_balances(ring_id: int) -> str:
+    balances = ledger.ring_balances(db.session, ring_id=ring_id)
+    ring = db.session.get(ledger.Ring, ring_id)
+    lines = [f"Salden in {ring.name if ring else ring_id}:"]
+    width = max([len(b.label) for b in balances] + [10])
+    for b in balances:
+        closed = "  (geschlossen)" if b.closed else ""
+        lines.append(f"  {b.account_id:>5}  {b.label:<{width}}  {format_hours(b.balance):>10}{closed}")
+    lines.append(f"  {'':>5}  {'Summe':<{width}}  {format_hours(sum(b.balance for b in balances)):>10}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Demo
+
+
+@click.command("demo", help="Einen Demo-Tauschring anlegen (nur in einer leeren Datenbank).")
+def demo_command() -> None:
+    from .demo import create_demo
+
+    ring_id = create_demo(db.session)
+    if ring_id is None:
+        click.echo("Die Datenbank enthält schon einen Tauschring; keine Demo angelegt.")
+        return
+    click.echo(render_balances(ring_id))
+    click.echo("")
+    click.echo(render_report(ledger.verify(db.session, ring_id)))

@@ -1,0 +1,42 @@
+"""Configuration defaults. Everything can be overridden by environment variables or test_config."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def database_url(instance_path: str) -> str:
+    """DATABASE_URL if set (e.g. postgresql+psycopg://...), else SQLite in the instance folder."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            # SQLAlchemy 2.1 needs the driver spelled out.
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url
+    return f"sqlite:///{Path(instance_path) / 'tauschring.sqlite'}"
+
+
+def secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def defaults(instance_path: str) -> dict[str, object]:
+    return {
+        "SECRET_KEY": secret_key(instance_path),
+        "SQLALCHEMY_ENGINES": {"default": database_url(instance_path)},
+        "BABEL_DEFAULT_LOCALE": "de",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
+        "RING_TIMEZONE": "Europe/Berlin",
+        "TRANSACTION_ATTEMPTS": 5,
+    }

@@ -1,0 +1,145 @@
+"""The database: engines, sessions, and the one place that commits.
+
+SQLite (the embedded default) runs with WAL, foreign keys on, FULL sync and a busy timeout, and
+every transaction starts with BEGIN IMMEDIATE, so a booking holds the write lock from its first
+read (a deferred BEGIN that reads and then writes can fail on a lock upgrade). Read-only work
+may ask for a deferred BEGIN with the execution option ``read_only=True``.
+
+PostgreSQL runs at READ COMMITTED; the ledger locks accounts in id order.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import sqlalchemy as sa
+from flask_sqlalchemy_lite import SQLAlchemy
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+import ledger
+
+db = SQLAlchemy()
+
+SQLITE_BUSY_TIMEOUT_S = 30
+T = TypeVar("T")
+
+
+def sqlite_connect_args() -> dict[str, object]:
+    return {"timeout": SQLITE_BUSY_TIMEOUT_S}
+
+
+def configure_engine(engine: sa.Engine) -> sa.Engine:
+    """Apply the connection settings the ledger relies on (SQLite only; PostgreSQL needs none)."""
+    if engine.dialect.name != "sqlite":
+        return engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, connection_record) -> None:
+        # Take BEGIN away from pysqlite: it would start transactions lazily, and deferred.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        mode = "DEFERRED" if conn.get_execution_options().get("read_only") else "IMMEDIATE"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def make_engine(url: str, **options: object) -> sa.Engine:
+    """An engine outside Flask (CLI tools, worker processes, benchmarks), configured like the app's."""
+    if url.startswith("sqlite"):
+        options.setdefault("connect_args", sqlite_connect_args())
+    return configure_engine(sa.create_engine(url, **options))
+
+
+class TransactionFailed(Exception):
+    """A transaction kept colliding with concurrent ones and was given up after bounded retries."""
+
+    def __init__(self, attempts: int, cause: BaseException) -> None:
+        self.attempts = attempts
+        self.cause = cause
+        super().__init__(
+            f"gave up after {attempts} attempts because of concurrent transactions: "
+            f"{type(cause).__name__}: {cause}"
+        )
+
+
+# PostgreSQL: serialization_failure, deadlock_detected. The ledger locks in id order, so a
+# deadlock should not happen; if one does, the database broke it and a retry is right.
+_RETRY_SQLSTATES = {"40001", "40P01"}
+# A concurrent twin committed the same voucher number, idempotency key or reversal first: the
+# retry then sees it and gives the proper answer (duplicate, replay, already reversed).
+_RETRY_UNIQUE = (
+    "uq_journal_entry_ring_id_voucher_number",
+    "uq_journal_entry_ring_id_idempotency_key",
+    "uq_journal_entry_reverses_id",
+    "uq_idempotency_record_ring_id_key",
+    "journal_entry.voucher_number",
+    "journal_entry.idempotency_key",
+    "journal_entry.reverses_id",
+    "idempotency_record.ring_id, idempotency_record.key",
+)
+
+
+def is_retryable(exc: DBAPIError) -> bool:
+    """Whether a database error is a collision with a concurrent transaction."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES:
+        return True
+    if isinstance(exc, OperationalError) and isinstance(orig, sqlite3.OperationalError):
+        message = str(orig).lower()
+        return "locked" in message or "busy" in message
+    if isinstance(exc, IntegrityError):
+        message = str(orig)
+        return any(name in message for name in _RETRY_UNIQUE)
+    return False
+
+
+def run_in_transaction(
+    session: Session,
+    work: Callable[[Session], T],
+    *,
+    attempts: int = 5,
+    backoff_s: float = 0.01,
+) -> T:
+    """Run ``work(session)`` in one transaction and commit; retry collisions, then give up clearly.
+
+    ``work`` must start from nothing each time (it may run more than once). A ledger refusal
+    rolls everything back, except when the ledger recorded the refusal of an idempotency key:
+    then that record is committed, so a retry with the same key gets the same refusal.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            result = work(session)
+            session.commit()
+            return result
+        except ledger.LedgerError as refusal:
+            if refusal.recorded:
+                session.commit()
+            else:
+                session.rollback()
+            raise
+        except DBAPIError as exc:
+            session.rollback()
+            if not is_retryable(exc):
+                raise
+            if attempt == attempts:
+                raise TransactionFailed(attempts, exc) from exc
+            time.sleep(backoff_s * (2**attempt) * random.random())
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")
