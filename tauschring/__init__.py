@@ -23,8 +23,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     engines = dict(app.config["SQLALCHEMY_ENGINES"])
     for name, engine_config in engines.items():
-        if isinstance(engine_config, str) and engine_config.startswith("sqlite"):
-            engines[name] = {"url": engine_config, "connect_args": sqlite_connect_args()}
+        if isinstance(engine_config, str):
+            engine_config = {"url": engine_config}
+        if str(engine_config["url"]).startswith("sqlite"):
+            engine_config = {"connect_args": sqlite_connect_args(), **engine_config}
+        engines[name] = engine_config
     app.config["SQLALCHEMY_ENGINES"] = engines
     db.init_app(app)
     with app.app_context():
