@@ -705,10 +705,12 @@ def reverse_entry(
         raise errors.UnknownEntry(entry_id=entry_id, ring_id=ring_id)
     if original.kind == "reversal":
         raise errors.ReversalOfReversal(entry_id=entry_id)
-    existing = session.execute(
-        select(_entry.c.id).where(_entry.c.reverses_id == entry_id)
-    ).scalar()
-    if existing is not None:
+    # A retry under a known idempotency key goes straight to its replay (or conflict).
+    key_seen = idempotency_key is not None and session.execute(
+        _FIND_KEY, {"ring_id": ring_id, "key": idempotency_key}
+    ).first() is not None
+    existing = session.execute(select(_entry.c.id).where(_entry.c.reverses_id == entry_id)).scalar()
+    if existing is not None and not key_seen:
         raise errors.AlreadyReversed(entry_id=entry_id, reversal_id=existing)
     mirror = [
         (account_id, -amount)
