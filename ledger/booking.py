@@ -20,7 +20,6 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import errors
-from .queries import entry as load_entry
 from .models import (
     CHANNELS,
     ENTRY_KINDS,
@@ -36,6 +35,7 @@ from .models import (
     Posting,
     Ring,
 )
+from .queries import entry as load_entry
 from .views import EntryView, PostingView
 
 # No single posting moves more than this (10,000 hours); anything larger is a typing error,
@@ -327,9 +327,7 @@ def _lock_one_account(session: Session, ring_id: int, account_id: int) -> Accoun
     if account is None:
         raise errors.UnknownAccount(account_id=account_id)
     if account.ring_id != ring_id:
-        raise errors.ForeignAccount(
-            account_id=account_id, account_ring_id=account.ring_id, ring_id=ring_id
-        )
+        raise errors.ForeignAccount(account_id=account_id, account_ring_id=account.ring_id, ring_id=ring_id)
     return account
 
 
@@ -706,9 +704,10 @@ def reverse_entry(
     if original.kind == "reversal":
         raise errors.ReversalOfReversal(entry_id=entry_id)
     # A retry under a known idempotency key goes straight to its replay (or conflict).
-    key_seen = idempotency_key is not None and session.execute(
-        _FIND_KEY, {"ring_id": ring_id, "key": idempotency_key}
-    ).first() is not None
+    key_seen = (
+        idempotency_key is not None
+        and session.execute(_FIND_KEY, {"ring_id": ring_id, "key": idempotency_key}).first() is not None
+    )
     existing = session.execute(select(_entry.c.id).where(_entry.c.reverses_id == entry_id)).scalar()
     if existing is not None and not key_seen:
         raise errors.AlreadyReversed(entry_id=entry_id, reversal_id=existing)

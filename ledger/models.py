@@ -58,12 +58,12 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; pass an aware datetime (UTC)")
-        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -95,7 +95,9 @@ class Ring(Base):
             name="default_limits_ordered",
         ),
         CheckConstraint("default_min_balance IS NULL OR default_min_balance <= 0", name="floor_not_positive"),
-        CheckConstraint("default_max_balance IS NULL OR default_max_balance >= 0", name="ceiling_not_negative"),
+        CheckConstraint(
+            "default_max_balance IS NULL OR default_max_balance >= 0", name="ceiling_not_negative"
+        ),
     )
 
 
@@ -175,9 +177,7 @@ class JournalEntry(Base):
     __table_args__ = (
         CheckConstraint(_in("kind", ENTRY_KINDS), name="kind"),
         CheckConstraint(_in("channel", CHANNELS), name="channel"),
-        CheckConstraint(
-            "(kind = 'reversal') = (reverses_id IS NOT NULL)", name="reversal_has_link"
-        ),
+        CheckConstraint("(kind = 'reversal') = (reverses_id IS NOT NULL)", name="reversal_has_link"),
         UniqueConstraint("ring_id", "voucher_number"),
         UniqueConstraint("ring_id", "idempotency_key"),
         Index("ix_journal_entry_ring_id_booked_at", "ring_id", "booked_at"),
@@ -225,9 +225,7 @@ class IdempotencyRecord(Base):
 
     __table_args__ = (
         UniqueConstraint("ring_id", "key"),
-        CheckConstraint(
-            "(entry_id IS NULL) <> (refusal_code IS NULL)", name="one_outcome"
-        ),
+        CheckConstraint("(entry_id IS NULL) <> (refusal_code IS NULL)", name="one_outcome"),
     )
 
 

@@ -9,7 +9,7 @@ RING_ZONE = ZoneInfo("Europe/Berlin")
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def local_now(zone: ZoneInfo = RING_ZONE) -> dt.datetime:

@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 import ledger
@@ -24,9 +25,7 @@ def register_commands(app: Flask) -> None:
 # Database
 
 
-@click.group("db", help="Datenbank einrichten und migrieren.")
-def db_group() -> None:
-    pass
+db_group = AppGroup("db", help="Datenbank einrichten und migrieren.")
 
 
 @db_group.command("upgrade", help="Die Datenbank auf den neuesten Stand migrieren.")
@@ -49,9 +48,7 @@ def db_current() -> None:
 # Ledger
 
 
-@click.group("ledger", help="Die Buchhaltung prüfen und auswerten.")
-def ledger_group() -> None:
-    pass
+ledger_group = AppGroup("ledger", help="Die Buchhaltung prüfen und auswerten.")
 
 
 def _ring_ids(ring: int | None) -> list[int]:
@@ -92,7 +89,7 @@ def render_report(report: ledger.VerifyReport) -> str:
         by_check.setdefault(violation.check, []).append(violation)
     for check in report.checks:
         found = by_check.get(check, [])
-        mark = "OK    " if not found else f"FEHLER"
+        mark = "OK    " if not found else "FEHLER"
         lines.append(f"  [{mark}] {CHECK_TEXTS.get(check, check)}")
         for violation in found:
             lines.append(f"           - {violation.detail}")
@@ -133,6 +130,7 @@ def render_balances(ring_id: int) -> str:
 
 
 @click.command("demo", help="Einen Demo-Tauschring anlegen (nur in einer leeren Datenbank).")
+@with_appcontext
 def demo_command() -> None:
     from .demo import create_demo
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 
 from sqlalchemy import select
@@ -14,12 +15,28 @@ from .clock import RING_ZONE, local_now
 from .db import run_in_transaction
 
 DEMO_MEMBERS = [
-    "Anna Becker", "Bernd Schulz", "Clara Wagner", "Dieter Hoffmann", "Elke Neumann",
-    "Frank Richter", "Gisela Krüger", "Hans Zimmermann", "Ingrid Braun", "Jürgen Hartmann",
+    "Anna Becker",
+    "Bernd Schulz",
+    "Clara Wagner",
+    "Dieter Hoffmann",
+    "Elke Neumann",
+    "Frank Richter",
+    "Gisela Krüger",
+    "Hans Zimmermann",
+    "Ingrid Braun",
+    "Jürgen Hartmann",
 ]
 DEMO_SERVICES = [
-    "Rasen gemäht", "Einkauf erledigt", "Fahrt zum Arzt", "Kuchen gebacken", "Computerhilfe",
-    "Fenster geputzt", "Nachhilfe Mathematik", "Hecke geschnitten", "Regal montiert", "Hund ausgeführt",
+    "Rasen gemäht",
+    "Einkauf erledigt",
+    "Fahrt zum Arzt",
+    "Kuchen gebacken",
+    "Computerhilfe",
+    "Fenster geputzt",
+    "Nachhilfe Mathematik",
+    "Hecke geschnitten",
+    "Regal montiert",
+    "Hund ausgeführt",
 ]
 
 
@@ -54,20 +71,17 @@ def create_demo(session: Session, *, seed: int = 7, weeks: int = 26) -> int | No
         payer, payee = rng.sample(accounts, 2)
         minutes = rng.choice([30, 45, 60, 90, 120, 180])
         booked_at = moment.astimezone(RING_ZONE)
-
-        def book(session: Session) -> None:
-            ledger.book_transfer(
-                session,
-                ring_id=ring_id,
-                payer=payer,
-                payee=payee,
-                minutes=minutes,
-                memo=rng.choice(DEMO_SERVICES),
-                service_date=booked_at.date() - dt.timedelta(days=rng.randint(0, 6)),
-                now=booked_at,
-                channel="web",
-            )
-
+        book = functools.partial(
+            ledger.book_transfer,
+            ring_id=ring_id,
+            payer=payer,
+            payee=payee,
+            minutes=minutes,
+            memo=rng.choice(DEMO_SERVICES),
+            service_date=booked_at.date() - dt.timedelta(days=rng.randint(0, 6)),
+            now=booked_at,
+            channel="web",
+        )
         try:
             run_in_transaction(session, book)
         except ledger.LimitExceeded:

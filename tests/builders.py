@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 import ledger
 
-T0 = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)
 DAY = dt.date(2026, 11, 2)
 
 
@@ -35,9 +35,7 @@ def pay(session: Session, ring_id: int, payer: int, payee: int, minutes: int, **
     kwargs.setdefault("memo", "Gartenarbeit")
     kwargs.setdefault("service_date", DAY)
     kwargs.setdefault("now", T0)
-    return ledger.book_transfer(
-        session, ring_id=ring_id, payer=payer, payee=payee, minutes=minutes, **kwargs
-    )
+    return ledger.book_transfer(session, ring_id=ring_id, payer=payer, payee=payee, minutes=minutes, **kwargs)
 
 
 def row_counts(session: Session) -> dict[str, int]:

@@ -7,7 +7,6 @@ it cannot be reached its tests are skipped, except under CI (CI=true), where tha
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path

@@ -105,7 +105,9 @@ def test_an_idempotency_key_reused_with_other_content_is_refused(session, book):
     pay(session, ring, anna, bernd, 30, idempotency_key="k-1")
 
     error = refused(
-        session, ledger.IdempotencyConflict, lambda: pay(session, ring, anna, bernd, 45, idempotency_key="k-1")
+        session,
+        ledger.IdempotencyConflict,
+        lambda: pay(session, ring, anna, bernd, 45, idempotency_key="k-1"),
     )
 
     assert error.key == "k-1"
@@ -125,7 +127,10 @@ def test_a_memo_with_control_characters_or_that_is_not_text_is_refused(session, 
 
 def test_a_memo_with_umlauts_and_emoji_is_fine(session, book):
     ring, anna, bernd = book
-    assert pay(session, ring, anna, bernd, 30, memo="Äpfel gepflückt 🍎 & <b>").memo == "Äpfel gepflückt 🍎 & <b>"
+    assert (
+        pay(session, ring, anna, bernd, 30, memo="Äpfel gepflückt 🍎 & <b>").memo
+        == "Äpfel gepflückt 🍎 & <b>"
+    )
 
 
 def test_a_service_date_after_the_booking_day_is_refused(session, book):
@@ -141,7 +146,11 @@ def test_a_service_date_after_the_booking_day_is_refused(session, book):
 @pytest.mark.parametrize("service_date", ["2026-11-02", T0, None])
 def test_a_service_date_that_is_not_a_date_is_refused(session, book, service_date):
     ring, anna, bernd = book
-    refused(session, ledger.InvalidServiceDate, lambda: pay(session, ring, anna, bernd, 30, service_date=service_date))
+    refused(
+        session,
+        ledger.InvalidServiceDate,
+        lambda: pay(session, ring, anna, bernd, 30, service_date=service_date),
+    )
 
 
 def test_a_reversal_of_a_reversal_is_refused(session, book):
@@ -164,8 +173,13 @@ def test_an_entry_whose_postings_do_not_sum_to_zero_is_refused(session, book):
         session,
         ledger.UnbalancedEntry,
         lambda: ledger.book_entry(
-            session, ring_id=ring, postings=[(anna, -30), (bernd, 20)], kind="adjustment",
-            memo="x", service_date=DAY, now=T0,
+            session,
+            ring_id=ring,
+            postings=[(anna, -30), (bernd, 20)],
+            kind="adjustment",
+            memo="x",
+            service_date=DAY,
+            now=T0,
         ),
     )
 
@@ -201,13 +215,19 @@ def test_an_entry_needs_two_postings_on_distinct_accounts(session, book, posting
 )
 def test_a_header_field_out_of_range_is_refused(session, book, field, value):
     ring, anna, bernd = book
-    error = refused(session, ledger.InvalidField, lambda: pay(session, ring, anna, bernd, 30, **{field: value}))
+    error = refused(
+        session, ledger.InvalidField, lambda: pay(session, ring, anna, bernd, 30, **{field: value})
+    )
     assert error.field.startswith(field.removesuffix("_id"))
 
 
 def test_a_naive_booking_time_is_refused(session, book):
     ring, anna, bernd = book
-    refused(session, ledger.InvalidField, lambda: pay(session, ring, anna, bernd, 30, now=dt.datetime(2026, 11, 2)))
+    refused(
+        session,
+        ledger.InvalidField,
+        lambda: pay(session, ring, anna, bernd, 30, now=dt.datetime(2026, 11, 2)),
+    )
 
 
 def test_a_reversal_is_only_booked_by_reverse_entry(session, book):
@@ -216,7 +236,12 @@ def test_a_reversal_is_only_booked_by_reverse_entry(session, book):
         session,
         ledger.InvalidField,
         lambda: ledger.book_entry(
-            session, ring_id=ring, postings=[(anna, -30), (bernd, 30)], kind="reversal",
-            memo="x", service_date=DAY, now=T0,
+            session,
+            ring_id=ring,
+            postings=[(anna, -30), (bernd, 30)],
+            kind="reversal",
+            memo="x",
+            service_date=DAY,
+            now=T0,
         ),
     )

@@ -41,20 +41,35 @@ def test_balance_after_follows_each_account_through_successive_entries(session, 
 
 def test_the_entry_header_stores_who_when_how_and_why(session, ring):
     anna, bernd = make_account(session, ring, "Anna"), make_account(session, ring, "Bernd")
-    now = dt.datetime(2026, 11, 20, 18, 30, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 20, 18, 30, tzinfo=dt.UTC)
 
     booked = pay(
-        session, ring, anna, bernd, 60,
-        memo="Fahrt zum Arzt", service_date=dt.date(2026, 11, 14), now=now,
-        operator_id=7, on_behalf_of_id=anna, channel="office", voucher_number="B-1001",
+        session,
+        ring,
+        anna,
+        bernd,
+        60,
+        memo="Fahrt zum Arzt",
+        service_date=dt.date(2026, 11, 14),
+        now=now,
+        operator_id=7,
+        on_behalf_of_id=anna,
+        channel="office",
+        voucher_number="B-1001",
     )
     stored = ledger.entry(session, ring_id=ring, entry_id=booked.id)
 
     assert (stored.kind, stored.memo, stored.service_date, stored.booked_at) == (
-        "transfer", "Fahrt zum Arzt", dt.date(2026, 11, 14), now,
+        "transfer",
+        "Fahrt zum Arzt",
+        dt.date(2026, 11, 14),
+        now,
     )
     assert (stored.operator_id, stored.on_behalf_of_id, stored.channel, stored.voucher_number) == (
-        7, anna, "office", "B-1001",
+        7,
+        anna,
+        "office",
+        "B-1001",
     )
     assert stored.postings == booked.postings
 
@@ -64,9 +79,14 @@ def test_a_multi_leg_entry_books_a_fee_from_many_members_at_once(session, ring):
     fees = ledger.system_account(session, ring, "fees")
 
     entry = ledger.book_entry(
-        session, ring_id=ring, kind="fee", memo="Kontoführungsgebühr 11/2026",
+        session,
+        ring_id=ring,
+        kind="fee",
+        memo="Kontoführungsgebühr 11/2026",
         postings=[*((m, -30) for m in members), (fees, 150)],
-        service_date=DAY, now=T0, channel="system",
+        service_date=DAY,
+        now=T0,
+        channel="system",
     )
 
     assert len(entry.postings) == 6

@@ -21,7 +21,9 @@ def test_a_retry_with_the_same_key_and_content_returns_the_first_entry_and_books
     first = pay(session, ring, anna, bernd, 30, idempotency_key="pay-1")
     before = row_counts(session)
 
-    again = pay(session, ring, anna, bernd, 30, idempotency_key="pay-1", now=first.booked_at + dt.timedelta(hours=1))
+    again = pay(
+        session, ring, anna, bernd, 30, idempotency_key="pay-1", now=first.booked_at + dt.timedelta(hours=1)
+    )
 
     assert again.id == first.id and again.replayed and not first.replayed
     assert again.postings == first.postings
@@ -67,10 +69,22 @@ def test_a_reversal_with_a_key_is_idempotent_too(session, book):
     ring, anna, bernd = book
     original = pay(session, ring, anna, bernd, 30)
 
-    first = ledger.reverse_entry(session, ring_id=ring, entry_id=original.id, reason="Irrtum",
-                                 now=original.booked_at, idempotency_key="storno-1")
-    again = ledger.reverse_entry(session, ring_id=ring, entry_id=original.id, reason="Irrtum",
-                                 now=original.booked_at, idempotency_key="storno-1")
+    first = ledger.reverse_entry(
+        session,
+        ring_id=ring,
+        entry_id=original.id,
+        reason="Irrtum",
+        now=original.booked_at,
+        idempotency_key="storno-1",
+    )
+    again = ledger.reverse_entry(
+        session,
+        ring_id=ring,
+        entry_id=original.id,
+        reason="Irrtum",
+        now=original.booked_at,
+        idempotency_key="storno-1",
+    )
 
     assert again.id == first.id and again.replayed
 

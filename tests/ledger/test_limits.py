@@ -22,8 +22,12 @@ def test_payment_that_would_cross_the_lower_limit_is_refused_and_writes_nothing(
         pay(session, ring, anna, bernd, 30)
 
     assert refused.value.params == {
-        "account_id": anna, "label": "Anna", "side": "lower",
-        "balance": -45, "amount": -30, "limit": -60,
+        "account_id": anna,
+        "label": "Anna",
+        "side": "lower",
+        "balance": -45,
+        "amount": -30,
+        "limit": -60,
     }
     assert "Anna" in refused.value.message and "-0:45" in refused.value.message
     assert "-1:00" in refused.value.message and "-0:30" in refused.value.message
@@ -82,8 +86,16 @@ def test_a_per_account_override_replaces_the_ring_default(session, ring):
 def test_the_office_may_book_past_a_limit_with_a_reason_that_is_stored(session, ring):
     anna, bernd = make_account(session, ring, "Anna"), make_account(session, ring, "Bernd")
 
-    entry = pay(session, ring, anna, bernd, 90, override_reason="Umzugshilfe, vom Vorstand genehmigt",
-                channel="office", operator_id=3)
+    entry = pay(
+        session,
+        ring,
+        anna,
+        bernd,
+        90,
+        override_reason="Umzugshilfe, vom Vorstand genehmigt",
+        channel="office",
+        operator_id=3,
+    )
 
     assert ledger.entry(session, ring_id=ring, entry_id=entry.id).override_reason == (
         "Umzugshilfe, vom Vorstand genehmigt"

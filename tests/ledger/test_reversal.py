@@ -28,7 +28,10 @@ def test_a_reversal_books_the_mirror_and_links_both_ways(session, book):
     assert reversal.kind == "reversal" and reversal.reverses_id == original.id
     assert [(p.account_id, p.amount) for p in reversal.postings] == [(anna, 45), (bernd, -45)]
     assert (reversal.memo, reversal.service_date, reversal.booked_at, reversal.operator_id) == (
-        "Doppelt eingegeben", dt.date(2026, 10, 30), later, 9,
+        "Doppelt eingegeben",
+        dt.date(2026, 10, 30),
+        later,
+        9,
     )
     assert ledger.entry(session, ring_id=ring, entry_id=original.id).reversed_by_id == reversal.id
     assert ledger.balance_of(session, ring_id=ring, account_id=anna).balance == 0

@@ -12,12 +12,18 @@ import itertools
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from sqlalchemy.orm import Session
 
 import ledger
 
-T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 AMOUNTS = st.sampled_from([1, 15, 30, 45, 60, 90, 120, 200])
 LIMIT_CHOICES = st.sampled_from([(-90, 90), (-60, 120), (-30, 30), (-120, 60), (None, 90), (-90, None)])
 
@@ -75,8 +81,9 @@ class LedgerMachine(RuleBasedStateMachine):
         self.clock = itertools.count()
         self.keys = itertools.count()
         self.model = Model(-90, 90)
-        self.ring = ledger.create_ring(self.session, name="Zufallsring", now=self.now(),
-                                       default_min_balance=-90, default_max_balance=90)
+        self.ring = ledger.create_ring(
+            self.session, name="Zufallsring", now=self.now(), default_min_balance=-90, default_max_balance=90
+        )
         for balance in ledger.ring_balances(self.session, ring_id=self.ring):
             self.model.balance[balance.account_id] = 0
             self.model.system.add(balance.account_id)
@@ -96,8 +103,14 @@ class LedgerMachine(RuleBasedStateMachine):
         return T0 + dt.timedelta(minutes=7 * next(self.clock))
 
     def _open(self, name: str, limits: tuple[int | None, int | None] = (None, None)) -> None:
-        account = ledger.open_account(self.session, ring_id=self.ring, label=name, now=self.now(),
-                                      min_balance=limits[0], max_balance=limits[1])
+        account = ledger.open_account(
+            self.session,
+            ring_id=self.ring,
+            label=name,
+            now=self.now(),
+            min_balance=limits[0],
+            max_balance=limits[1],
+        )
         self.members.append(account)
         self.model.balance[account] = 0
         self.model.override[account] = limits
@@ -127,9 +140,17 @@ class LedgerMachine(RuleBasedStateMachine):
         now = self.now()
 
         def call():
-            return ledger.book_transfer(self.session, ring_id=self.ring, payer=payer, payee=payee,
-                                        minutes=minutes, memo="Tausch", service_date=now.date(), now=now,
-                                        idempotency_key=key)
+            return ledger.book_transfer(
+                self.session,
+                ring_id=self.ring,
+                payer=payer,
+                payee=payee,
+                minutes=minutes,
+                memo="Tausch",
+                service_date=now.date(),
+                now=now,
+                idempotency_key=key,
+            )
 
         booked = self.expect(expected, call)
         if booked is not None:
@@ -144,9 +165,17 @@ class LedgerMachine(RuleBasedStateMachine):
         (payer, payee, minutes, day), outcome = self.model.keyed[key]
 
         def call():
-            return ledger.book_transfer(self.session, ring_id=self.ring, payer=payer, payee=payee,
-                                        minutes=minutes, memo="Tausch", service_date=day, now=self.now(),
-                                        idempotency_key=key)
+            return ledger.book_transfer(
+                self.session,
+                ring_id=self.ring,
+                payer=payer,
+                payee=payee,
+                minutes=minutes,
+                memo="Tausch",
+                service_date=day,
+                now=self.now(),
+                idempotency_key=key,
+            )
 
         if isinstance(outcome, int):
             replay = call()
@@ -161,8 +190,16 @@ class LedgerMachine(RuleBasedStateMachine):
         now = self.now()
         booked = self.expect(
             self.model.refusal(postings),
-            lambda: ledger.book_entry(self.session, ring_id=self.ring, postings=postings, kind="fee",
-                                      memo="Gebühr", service_date=now.date(), now=now, channel="system"),
+            lambda: ledger.book_entry(
+                self.session,
+                ring_id=self.ring,
+                postings=postings,
+                kind="fee",
+                memo="Gebühr",
+                service_date=now.date(),
+                now=now,
+                channel="system",
+            ),
         )
         if booked is not None:
             self.model.apply(booked.id, postings)
@@ -180,8 +217,14 @@ class LedgerMachine(RuleBasedStateMachine):
             expected = self.model.refusal(mirror, override=override)
         booked = self.expect(
             expected,
-            lambda: ledger.reverse_entry(self.session, ring_id=self.ring, entry_id=entry_id, reason="Storno",
-                                         now=self.now(), override_limits=override),
+            lambda: ledger.reverse_entry(
+                self.session,
+                ring_id=self.ring,
+                entry_id=entry_id,
+                reason="Storno",
+                now=self.now(),
+                override_limits=override,
+            ),
         )
         if booked is not None:
             self.model.apply(booked.id, mirror)
@@ -192,12 +235,17 @@ class LedgerMachine(RuleBasedStateMachine):
     def settle_and_close(self, data) -> None:
         account = data.draw(st.sampled_from(self.members), label="account")
         if account in self.model.closed:
-            self.expect(ledger.AccountClosed, lambda: ledger.close_account(
-                self.session, ring_id=self.ring, account_id=account, now=self.now()))
+            self.expect(
+                ledger.AccountClosed,
+                lambda: ledger.close_account(
+                    self.session, ring_id=self.ring, account_id=account, now=self.now()
+                ),
+            )
             return
         balance = self.model.balance[account]
-        settled = ledger.settle_account(self.session, ring_id=self.ring, account_id=account,
-                                        memo="Austritt", now=self.now())
+        settled = ledger.settle_account(
+            self.session, ring_id=self.ring, account_id=account, memo="Austritt", now=self.now()
+        )
         if balance == 0:
             assert settled is None
         else:
@@ -214,8 +262,10 @@ class LedgerMachine(RuleBasedStateMachine):
             expected = ledger.AccountNotZero
         else:
             expected = None
-        self.expect(expected, lambda: ledger.close_account(self.session, ring_id=self.ring,
-                                                           account_id=account, now=self.now()))
+        self.expect(
+            expected,
+            lambda: ledger.close_account(self.session, ring_id=self.ring, account_id=account, now=self.now()),
+        )
         if expected is None:
             self.model.closed.add(account)
 
@@ -227,8 +277,9 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(data=st.data(), limits=LIMIT_CHOICES)
     def change_account_limits(self, data, limits) -> None:
         account = data.draw(st.sampled_from(self.members), label="account")
-        ledger.set_account_limits(self.session, ring_id=self.ring, account_id=account,
-                                  min_balance=limits[0], max_balance=limits[1])
+        ledger.set_account_limits(
+            self.session, ring_id=self.ring, account_id=account, min_balance=limits[0], max_balance=limits[1]
+        )
         self.model.override[account] = limits
 
     # -- invariants -------------------------------------------------------------------------
@@ -246,8 +297,9 @@ class LedgerMachine(RuleBasedStateMachine):
         assert report.total_balance == 0
 
 
-@pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
-                         indirect=True)
+@pytest.mark.parametrize(
+    "engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 def test_random_bookings_keep_the_book_equal_to_the_model_and_verified(engine):
     LedgerMachine.engine = engine
     run_state_machine_as_test(

@@ -9,7 +9,7 @@ import pytest
 import ledger
 from tests.builders import make_account, make_ring, pay
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 OCT = dt.datetime(2026, 10, 1, tzinfo=UTC)
 NOV = dt.datetime(2026, 11, 1, tzinfo=UTC)
 DEC = dt.datetime(2026, 12, 1, tzinfo=UTC)
@@ -19,16 +19,56 @@ DEC = dt.datetime(2026, 12, 1, tzinfo=UTC)
 def book(session):
     ring = make_ring(session, min_balance=-600, max_balance=600)
     anna, bernd, clara = (make_account(session, ring, n) for n in ("Anna", "Bernd", "Clara"))
-    pay(session, ring, bernd, anna, 60, memo="Oktober 1", now=OCT + dt.timedelta(days=3),
-        service_date=dt.date(2026, 10, 2))
-    pay(session, ring, anna, clara, 15, memo="Oktober 2", now=OCT + dt.timedelta(days=20),
-        service_date=dt.date(2026, 10, 20))
-    pay(session, ring, clara, anna, 45, memo="November 1", now=NOV + dt.timedelta(days=1),
-        service_date=dt.date(2026, 10, 30))
-    pay(session, ring, anna, bernd, 30, memo="November 2", now=NOV + dt.timedelta(days=5),
-        service_date=dt.date(2026, 11, 5))
-    pay(session, ring, bernd, anna, 20, memo="Dezember", now=DEC + dt.timedelta(days=2),
-        service_date=dt.date(2026, 12, 2))
+    pay(
+        session,
+        ring,
+        bernd,
+        anna,
+        60,
+        memo="Oktober 1",
+        now=OCT + dt.timedelta(days=3),
+        service_date=dt.date(2026, 10, 2),
+    )
+    pay(
+        session,
+        ring,
+        anna,
+        clara,
+        15,
+        memo="Oktober 2",
+        now=OCT + dt.timedelta(days=20),
+        service_date=dt.date(2026, 10, 20),
+    )
+    pay(
+        session,
+        ring,
+        clara,
+        anna,
+        45,
+        memo="November 1",
+        now=NOV + dt.timedelta(days=1),
+        service_date=dt.date(2026, 10, 30),
+    )
+    pay(
+        session,
+        ring,
+        anna,
+        bernd,
+        30,
+        memo="November 2",
+        now=NOV + dt.timedelta(days=5),
+        service_date=dt.date(2026, 11, 5),
+    )
+    pay(
+        session,
+        ring,
+        bernd,
+        anna,
+        20,
+        memo="Dezember",
+        now=DEC + dt.timedelta(days=2),
+        service_date=dt.date(2026, 12, 2),
+    )
     return ring, anna, bernd, clara
 
 
@@ -52,7 +92,9 @@ def test_a_statement_for_a_month_has_opening_balance_lines_and_closing_balance(s
 
 def test_a_period_without_entries_shows_the_balance_carried_through(session, book):
     ring, anna, _, _ = book
-    quiet = ledger.statement(session, ring_id=ring, account_id=anna, start=NOV + dt.timedelta(days=10), end=DEC)
+    quiet = ledger.statement(
+        session, ring_id=ring, account_id=anna, start=NOV + dt.timedelta(days=10), end=DEC
+    )
     assert (quiet.opening_balance, quiet.closing_balance, quiet.lines) == (60, 60, ())
 
 
@@ -60,7 +102,9 @@ def test_a_statement_without_a_period_covers_everything_and_ends_at_the_balance(
     ring, anna, _, _ = book
     everything = ledger.statement(session, ring_id=ring, account_id=anna)
     assert everything.opening_balance == 0
-    assert everything.closing_balance == ledger.balance_of(session, ring_id=ring, account_id=anna).balance == 80
+    assert (
+        everything.closing_balance == ledger.balance_of(session, ring_id=ring, account_id=anna).balance == 80
+    )
     assert len(everything.lines) == 5
 
 
@@ -69,7 +113,15 @@ def test_a_long_statement_comes_in_pages_that_join_without_gaps(session):
     anna, bernd = make_account(session, ring, "Anna"), make_account(session, ring, "Bernd")
     start = dt.datetime(2026, 1, 1, tzinfo=UTC)
     for i in range(120):
-        pay(session, ring, anna, bernd, 1 + i % 7, now=start + dt.timedelta(hours=i), service_date=start.date())
+        pay(
+            session,
+            ring,
+            anna,
+            bernd,
+            1 + i % 7,
+            now=start + dt.timedelta(hours=i),
+            service_date=start.date(),
+        )
 
     pages, cursor = [], None
     while True:
@@ -91,8 +143,15 @@ def test_a_long_statement_comes_in_pages_that_join_without_gaps(session):
 def test_the_fee_account_sees_all_members_of_a_multi_leg_entry_as_partners(session, book):
     ring, anna, bernd, clara = book
     fees = ledger.system_account(session, ring, "fees")
-    ledger.book_entry(session, ring_id=ring, kind="fee", memo="Gebühr", service_date=dt.date(2026, 12, 3),
-                      now=DEC + dt.timedelta(days=3), postings=[(anna, -10), (bernd, -10), (clara, -10), (fees, 30)])
+    ledger.book_entry(
+        session,
+        ring_id=ring,
+        kind="fee",
+        memo="Gebühr",
+        service_date=dt.date(2026, 12, 3),
+        now=DEC + dt.timedelta(days=3),
+        postings=[(anna, -10), (bernd, -10), (clara, -10), (fees, 30)],
+    )
 
     line = ledger.statement(session, ring_id=ring, account_id=fees).lines[-1]
 
