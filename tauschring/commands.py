@@ -19,6 +19,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(ledger_group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(serve_command)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -141,3 +142,33 @@ def demo_command() -> None:
     click.echo(render_balances(ring_id))
     click.echo("")
     click.echo(render_report(ledger.verify(db.session, ring_id)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Serving
+
+
+@click.command(
+    "serve", help="Datenbank migrieren, bei leerer Datenbank die Demo anlegen, dann mit waitress dienen."
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--no-demo", is_flag=True, help="Auch bei leerer Datenbank keine Demo anlegen.")
+@with_appcontext
+def serve_command(host: str, port: int, threads: int, no_demo: bool) -> None:
+    import waitress
+
+    from .demo import create_demo
+    from .migrate import upgrade
+
+    upgrade(current_app.config["SQLALCHEMY_ENGINES"]["default"]["url"])
+    ring_id = None if no_demo else create_demo(db.session)
+    if ring_id is not None:
+        click.echo("Demo-Tauschring angelegt.")
+        click.echo(render_balances(ring_id))
+        click.echo("")
+        click.echo(render_report(ledger.verify(db.session, ring_id)))
+    db.session.close()
+    click.echo(f"Tauschring läuft auf http://{host}:{port}/ (Strg+C beendet).")
+    waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads)
