@@ -504,20 +504,30 @@ def _book(
         )
     except errors.LedgerError as refusal:
         if idempotency_key is not None and session.get(Ring, ring_id) is not None:
-            conn.execute(
-                insert(_idempotency),
-                {
-                    "ring_id": ring_id,
-                    "key": idempotency_key,
-                    "request_hash": request_hash,
-                    "entry_id": None,
-                    "refusal_code": refusal.code,
-                    "refusal_detail": refusal.to_json(),
-                    "created_at": now,
-                },
-            )
-            refusal.recorded = True
+            refusal.idempotency_record = {
+                "ring_id": ring_id,
+                "key": idempotency_key,
+                "request_hash": request_hash,
+                "entry_id": None,
+                "refusal_code": refusal.code,
+                "refusal_detail": refusal.to_json(),
+                "created_at": now,
+            }
+            record_refusal(session, refusal)
         raise
+
+
+def record_refusal(session: Session, refusal: errors.LedgerError) -> None:
+    """Store a refusal under its idempotency key, so a retry with that key gets it again.
+
+    The ledger does this itself when it refuses a keyed booking. A caller that rolls back the
+    refused unit of work (to drop its other writes) calls this again in the new transaction.
+    """
+    record = getattr(refusal, "idempotency_record", None)
+    if record is None:
+        return
+    session.connection().execute(insert(_idempotency), record)
+    refusal.recorded = True
 
 
 def _replayed(view: EntryView) -> EntryView:

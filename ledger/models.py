@@ -66,7 +66,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC)
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
+def check_in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
@@ -126,7 +126,7 @@ class Account(Base):
     ring: Mapped[Ring] = relationship(back_populates="accounts", lazy="raise_on_sql")
 
     __table_args__ = (
-        CheckConstraint(_in("kind", ACCOUNT_KINDS), name="kind"),
+        CheckConstraint(check_in("kind", ACCOUNT_KINDS), name="kind"),
         CheckConstraint(
             "min_balance IS NULL OR max_balance IS NULL OR min_balance <= max_balance",
             name="limits_ordered",
@@ -175,8 +175,8 @@ class JournalEntry(Base):
     )
 
     __table_args__ = (
-        CheckConstraint(_in("kind", ENTRY_KINDS), name="kind"),
-        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(check_in("kind", ENTRY_KINDS), name="kind"),
+        CheckConstraint(check_in("channel", CHANNELS), name="channel"),
         CheckConstraint("(kind = 'reversal') = (reverses_id IS NOT NULL)", name="reversal_has_link"),
         UniqueConstraint("ring_id", "voucher_number"),
         UniqueConstraint("ring_id", "idempotency_key"),

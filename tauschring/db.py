@@ -118,19 +118,25 @@ def run_in_transaction(
     """Run ``work(session)`` in one transaction and commit; retry collisions, then give up clearly.
 
     ``work`` must start from nothing each time (it may run more than once). A ledger refusal
-    rolls everything back, except when the ledger recorded the refusal of an idempotency key:
-    then that record is committed, so a retry with the same key gets the same refusal.
+    rolls the whole unit of work back; when the refusal was recorded under an idempotency key,
+    that record alone is written again and committed, so a retry with the key gets the same
+    refusal.
     """
     for attempt in range(1, attempts + 1):
         try:
-            result = work(session)
+            try:
+                result = work(session)
+            except ledger.LedgerError as refusal:
+                # Nothing of the refused unit of work stays, except the refusal of an
+                # idempotency key, recorded again on its own and committed.
+                session.rollback()
+                if refusal.recorded:
+                    ledger.record_refusal(session, refusal)
+                    session.commit()
+                raise
             session.commit()
             return result
-        except ledger.LedgerError as refusal:
-            if refusal.recorded:
-                session.commit()
-            else:
-                session.rollback()
+        except ledger.LedgerError:
             raise
         except DBAPIError as exc:
             session.rollback()

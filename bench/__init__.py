@@ -1,0 +1,1 @@
+"""Benchmarks. Run them as scripts from the repository root, e.g. ``python bench/ledger.py``."""
