@@ -43,7 +43,7 @@ from .errors import (
     format_minutes,
 )
 from .models import Account, Base, IdempotencyRecord, JournalEntry, Posting, Ring
-from .queries import balance_of, entry, ring_balances, statement
+from .queries import balance_of, entry, recent_lines, ring_balances, statement
 from .verify import CHECKS, verify
 from .views import (
     AccountBalance,
@@ -100,6 +100,7 @@ __all__ = [
     "entry",
     "format_minutes",
     "open_account",
+    "recent_lines",
     "record_refusal",
     "relabel_account",
     "reverse_entry",

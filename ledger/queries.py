@@ -165,6 +165,44 @@ def statement(
                 and_(_posting.c.booked_at == after_time, _posting.c.id > after_id),
             )
         )
+    lines = _lines(
+        session,
+        account_id,
+        conditions,
+        (_posting.c.booked_at, _posting.c.id),
+        None if page_size is None else page_size + 1,
+    )
+    next_cursor = None
+    if page_size is not None and len(lines) > page_size:
+        lines = lines[:page_size]
+        next_cursor = (lines[-1].booked_at, lines[-1].posting_id)
+    return Statement(
+        account=account,
+        start=start,
+        end=end,
+        opening_balance=opening,
+        closing_balance=closing,
+        lines=tuple(lines),
+        next_cursor=next_cursor,
+    )
+
+
+def recent_lines(session: Session, *, ring_id: int, account_id: int, count: int = 10) -> list[StatementLine]:
+    """An account's latest statement lines, newest first."""
+    if isinstance(count, bool) or not 1 <= count <= 1000:
+        raise errors.InvalidField(field="count", reason="between 1 and 1000")
+    balance_of(session, ring_id=ring_id, account_id=account_id)
+    return _lines(
+        session,
+        account_id,
+        [_posting.c.account_id == account_id],
+        (_posting.c.booked_at.desc(), _posting.c.id.desc()),
+        count,
+    )
+
+
+def _lines(session: Session, account_id: int, conditions, order, limit: int | None) -> list[StatementLine]:
+    """Statement lines of one account with each entry's partners and reversal links."""
     query = (
         select(
             _posting.c.id.label("posting_id"),
@@ -184,16 +222,11 @@ def statement(
         )
         .join(_entry, _entry.c.id == _posting.c.entry_id)
         .where(*conditions)
-        .order_by(_posting.c.booked_at, _posting.c.id)
+        .order_by(*order)
     )
-    if page_size is not None:
-        query = query.limit(page_size + 1)
+    if limit is not None:
+        query = query.limit(limit)
     rows = session.execute(query).all()
-    next_cursor = None
-    if page_size is not None and len(rows) > page_size:
-        rows = rows[:page_size]
-        next_cursor = (rows[-1].booked_at, rows[-1].posting_id)
-
     entry_ids = [row.entry_id for row in rows]
     partners: dict[int, list[Partner]] = {entry_id: [] for entry_id in entry_ids}
     reversed_by: dict[int, int] = {}
@@ -205,14 +238,13 @@ def statement(
             .order_by(_posting.c.entry_id, _posting.c.id)
         ):
             partners[p.entry_id].append(Partner(p.account_id, p.label, p.amount))
-        reversed_by = dict(
-            (original, reversal)
+        reversed_by = {
+            original: reversal
             for reversal, original in session.execute(
                 select(_entry.c.id, _entry.c.reverses_id).where(_entry.c.reverses_id.in_(entry_ids))
             )
-        )
-
-    lines = tuple(
+        }
+    return [
         StatementLine(
             posting_id=row.posting_id,
             entry_id=row.entry_id,
@@ -232,13 +264,4 @@ def statement(
             override_reason=row.override_reason,
         )
         for row in rows
-    )
-    return Statement(
-        account=account,
-        start=start,
-        end=end,
-        opening_balance=opening,
-        closing_balance=closing,
-        lines=lines,
-        next_cursor=next_cursor,
-    )
+    ]

@@ -133,15 +133,15 @@ def render_balances(ring_id: int) -> str:
 @click.command("demo", help="Einen Demo-Tauschring anlegen (nur in einer leeren Datenbank).")
 @with_appcontext
 def demo_command() -> None:
-    from .demo import create_demo
+    from .demo import create_demo, demo_banner
 
-    ring_id = create_demo(db.session)
-    if ring_id is None:
+    info = create_demo(db.session)
+    if info is None:
         click.echo("Die Datenbank enthält schon einen Tauschring; keine Demo angelegt.")
         return
-    click.echo(render_balances(ring_id))
+    click.echo(demo_banner(info))
     click.echo("")
-    click.echo(render_report(ledger.verify(db.session, ring_id)))
+    click.echo(render_report(ledger.verify(db.session, info.ring_id)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,16 +159,19 @@ def demo_command() -> None:
 def serve_command(host: str, port: int, threads: int, no_demo: bool) -> None:
     import waitress
 
-    from .demo import create_demo
+    from .demo import create_demo, demo_banner
     from .migrate import upgrade
 
     upgrade(current_app.config["SQLALCHEMY_ENGINES"]["default"]["url"])
-    ring_id = None if no_demo else create_demo(db.session)
-    if ring_id is not None:
-        click.echo("Demo-Tauschring angelegt.")
-        click.echo(render_balances(ring_id))
+    info = None if no_demo else create_demo(db.session)
+    if info is not None:
+        click.echo(render_report(ledger.verify(db.session, info.ring_id)))
         click.echo("")
-        click.echo(render_report(ledger.verify(db.session, ring_id)))
+        click.echo(demo_banner(info))
     db.session.close()
+    app = current_app._get_current_object()
+    if host in ("127.0.0.1", "localhost", "::1"):
+        # Plain HTTP on this machine only: a Secure cookie would not come back.
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = False
     click.echo(f"Tauschring läuft auf http://{host}:{port}/ (Strg+C beendet).")
-    waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads)
+    waitress.serve(app, host=host, port=port, threads=threads)

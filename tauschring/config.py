@@ -39,4 +39,16 @@ def defaults(instance_path: str) -> dict[str, object]:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
         "RING_TIMEZONE": "Europe/Berlin",
         "TRANSACTION_ATTEMPTS": 5,
+        # Cookies only over HTTPS, not readable by scripts, not sent by other sites' forms.
+        # `tauschring serve` on the loopback address (plain HTTP) turns the Secure flag off.
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 8,
+        # One waitress process: counting in memory is right; several processes need Redis.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,
     }

@@ -1,10 +1,321 @@
-"""All tables of the application. The ledger's tables come first; the application adds its own
-to the same metadata, which Alembic migrates."""
+"""All tables of the application. The ledger's tables come first (ledger.models); the application
+adds its own to the same metadata, which Alembic migrates.
+
+The ledger's ``journal_entry.operator_id`` holds an ``app_user.id``; the ledger owns that table
+and knows nothing of logins, so that column carries no foreign key.
+"""
 
 from __future__ import annotations
 
-from ledger.models import Base
+import datetime as dt
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ledger.models import Account, Base, UTCDateTime, check_in
 
 metadata = Base.metadata
 
-__all__ = ["Base", "metadata"]
+NAME_DISPLAYS = ("full", "first_initial", "number")
+MEMBER_STATUSES = ("active", "suspended", "left")
+ROLES = ("member", "office", "admin")
+CONTACT_FIELDS = ("phone", "email", "address")
+CONSENT_CHANNELS = ("online", "print")
+CONSENT_SOURCES = ("online", "paper_form", "office")
+LISTING_KINDS = ("offer", "request")
+REQUEST_STATUSES = ("open", "accepted", "declined", "auto_accepted", "cancelled", "failed")
+
+
+class RingSettings(Base):
+    """How a ring counts, where its office is, and its rules beyond the ledger."""
+
+    __tablename__ = "ring_settings"
+
+    ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"), primary_key=True)
+    unit_singular: Mapped[str] = mapped_column(String(30), default="Stunde")
+    unit_plural: Mapped[str] = mapped_column(String(30), default="Stunden")
+    unit_symbol: Mapped[str] = mapped_column(String(12), default="Std.")
+    # 1 for hours; 20 for "Talente" worth 3 minutes each. Always a divisor of 60.
+    units_per_hour: Mapped[int] = mapped_column(Integer, default=1)
+    step_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    office_address: Mapped[str] = mapped_column(Text, default="")
+    office_phone: Mapped[str] = mapped_column(String(40), default="")
+    office_email: Mapped[str] = mapped_column(String(200), default="")
+    office_hours: Mapped[str] = mapped_column(String(300), default="")
+    # Days after which an unanswered payment request is accepted; NULL: never.
+    auto_accept_days: Mapped[int | None] = mapped_column(Integer, default=14)
+    listing_months: Mapped[int] = mapped_column(Integer, default=3)
+
+    __table_args__ = (
+        CheckConstraint(
+            "units_per_hour IN (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60)", name="units_per_hour"
+        ),
+        CheckConstraint("step_minutes BETWEEN 1 AND 240", name="step_minutes"),
+        CheckConstraint("auto_accept_days IS NULL OR auto_accept_days BETWEEN 1 AND 365", name="auto_accept"),
+        CheckConstraint("listing_months BETWEEN 1 AND 24", name="listing_months"),
+    )
+
+
+class RingCounter(Base):
+    """Sequential numbers per ring (members, offers, requests): taken under a row lock, never reused."""
+
+    __tablename__ = "ring_counter"
+
+    ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Member(Base):
+    """A person in a ring. Numbers are per ring and never reused; each member has one hour account."""
+
+    __tablename__ = "member"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    name_display: Mapped[str] = mapped_column(String(20), default="first_initial")
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    street: Mapped[str | None] = mapped_column(String(200))
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+    city: Mapped[str | None] = mapped_column(String(100))
+    district: Mapped[str | None] = mapped_column(String(100))
+    paper_member: Mapped[bool] = mapped_column(Boolean, default=False)
+    large_print: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    joined_on: Mapped[dt.date] = mapped_column(Date)
+    suspended_on: Mapped[dt.date | None] = mapped_column(Date)
+    left_on: Mapped[dt.date | None] = mapped_column(Date)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    account: Mapped[Account] = relationship(lazy="joined")
+    consents: Mapped[list[Consent]] = relationship(back_populates="member", lazy="selectin")
+    user: Mapped[User | None] = relationship(back_populates="member", foreign_keys="User.member_id")
+
+    __table_args__ = (
+        UniqueConstraint("ring_id", "number"),
+        CheckConstraint(check_in("name_display", NAME_DISPLAYS), name="name_display"),
+        CheckConstraint(check_in("status", MEMBER_STATUSES), name="status"),
+        CheckConstraint("number > 0", name="number_positive"),
+        Index("ix_member_ring_id_last_name", "ring_id", "last_name"),
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def erased(self) -> bool:
+        return self.erased_at is not None
+
+
+class Consent(Base):
+    """The current consent for one contact field on one channel (online display, print)."""
+
+    __tablename__ = "consent"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    field: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    changed_on: Mapped[dt.date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(20))
+
+    member: Mapped[Member] = relationship(back_populates="consents")
+
+    __table_args__ = (
+        UniqueConstraint("member_id", "field", "channel"),
+        CheckConstraint(check_in("field", CONTACT_FIELDS), name="field"),
+        CheckConstraint(check_in("channel", CONSENT_CHANNELS), name="channel"),
+        CheckConstraint(check_in("source", CONSENT_SOURCES), name="source"),
+    )
+
+
+class ConsentChange(Base):
+    """Every change of a consent, kept: a printed paper honours the state at its cut-off."""
+
+    __tablename__ = "consent_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    field: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    changed_on: Mapped[dt.date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(20))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    __table_args__ = (
+        CheckConstraint(check_in("field", CONTACT_FIELDS), name="field"),
+        CheckConstraint(check_in("channel", CONSENT_CHANNELS), name="channel"),
+        CheckConstraint(check_in("source", CONSENT_SOURCES), name="source"),
+    )
+
+
+class User(UserMixin, Base):
+    """A login. Paper members have none; office staff and helpers may or may not be members."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"))
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(10), default="member")
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    locale: Mapped[str | None] = mapped_column(String(5))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Changes whenever the password changes, so sessions of the old password end (Flask-Login id).
+    session_token: Mapped[str] = mapped_column(String(64))
+
+    member: Mapped[Member | None] = relationship(back_populates="user", foreign_keys=[member_id])
+
+    __table_args__ = (CheckConstraint(check_in("role", ROLES), name="role"),)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_office(self) -> bool:
+        return self.role in ("office", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class MemberHelper(Base):
+    """A helper (Betreuer) whose login may act for a member; every entry records who acted."""
+
+    __tablename__ = "member_helper"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    since: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class Category(Base):
+    """A Rubrik, in the ring's order."""
+
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"))
+    name: Mapped[str] = mapped_column(String(60))
+    position: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (UniqueConstraint("ring_id", "name"),)
+
+
+class Listing(Base):
+    """An offer (Angebot) or request (Gesuch), with a stable public number per kind."""
+
+    __tablename__ = "listing"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    number: Mapped[int] = mapped_column(Integer)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    title: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    district: Mapped[str | None] = mapped_column(String(100))
+    availability: Mapped[str | None] = mapped_column(String(200))
+    price_hint: Mapped[str | None] = mapped_column(String(200))
+    print_in_paper: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The last change of content (title, text, ...): drives the GEÄNDERT marker in print.
+    edited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    renewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    expires_on: Mapped[dt.date] = mapped_column(Date)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Lower-case words of title, text, category and district with umlauts folded, for search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    member: Mapped[Member] = relationship(lazy="joined")
+    category: Mapped[Category] = relationship(lazy="joined")
+
+    __table_args__ = (
+        UniqueConstraint("ring_id", "kind", "number"),
+        CheckConstraint(check_in("kind", LISTING_KINDS), name="kind"),
+        CheckConstraint("number > 0", name="number_positive"),
+        Index("ix_listing_ring_id_kind_expires_on", "ring_id", "kind", "expires_on"),
+    )
+
+    @property
+    def public_number(self) -> str:
+        return f"{'A' if self.kind == 'offer' else 'G'}-{self.number:04d}"
+
+
+class PaymentRequest(Base):
+    """The provider asks the receiver to pay; the receiver accepts or declines, or time accepts it."""
+
+    __tablename__ = "payment_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"))
+    payee_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    minutes: Mapped[int] = mapped_column(Integer)
+    memo: Mapped[str] = mapped_column(String(500))
+    service_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entry.id"))
+    note: Mapped[str | None] = mapped_column(String(500))
+
+    payee: Mapped[Member] = relationship(foreign_keys=[payee_id], lazy="joined")
+    payer: Mapped[Member] = relationship(foreign_keys=[payer_id], lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint(check_in("status", REQUEST_STATUSES), name="status"),
+        CheckConstraint("minutes > 0", name="minutes_positive"),
+        CheckConstraint("payer_id <> payee_id", name="two_members"),
+        Index("ix_payment_request_status_created_at", "status", "created_at"),
+    )
+
+
+__all__ = [
+    "Base",
+    "Category",
+    "Consent",
+    "ConsentChange",
+    "Listing",
+    "Member",
+    "MemberHelper",
+    "PaymentRequest",
+    "RingCounter",
+    "RingSettings",
+    "User",
+    "metadata",
+]

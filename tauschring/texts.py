@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
+import ledger
 from ledger import format_minutes
+
+from .units import Unit, format_amount
 
 CHECK_TEXTS = {
     "cached_balance": "Jeder Kontostand ist gleich der Summe seiner Buchungszeilen",
@@ -21,3 +26,89 @@ CHECK_TEXTS = {
 def format_hours(minutes: int) -> str:
     """Minutes as signed h:mm with the unit, e.g. -90 -> '-1:30 h'."""
     return f"{format_minutes(minutes)} h"
+
+
+def explain(
+    error: ledger.LedgerError,
+    unit: Unit,
+    *,
+    own_account_id: int | None = None,
+    names: dict[int, str] | None = None,
+) -> str:
+    """A ledger refusal in plain German (or English) with the numbers, for members and clerks."""
+    names = names or {}
+    p = error.params
+    amount = lambda minutes: format_amount(minutes, unit)  # noqa: E731
+    if isinstance(error, ledger.LimitExceeded):
+        whose = names.get(p["account_id"], p["label"])
+        if p["side"] == "lower":
+            room = max(0, p["balance"] - p["limit"])
+            if p["account_id"] == own_account_id:
+                return _(
+                    "Das würde Ihr Limit überschreiten: Ihr Kontostand ist %(balance)s, die Untergrenze "
+                    "%(limit)s. Sie können noch höchstens %(room)s bezahlen, nicht %(amount)s.",
+                    balance=amount(p["balance"]),
+                    limit=amount(p["limit"]),
+                    room=amount(room),
+                    amount=amount(-p["amount"]),
+                )
+            return _(
+                "Das würde das Limit von %(name)s überschreiten: Kontostand %(balance)s, Untergrenze "
+                "%(limit)s. Möglich sind noch höchstens %(room)s, nicht %(amount)s.",
+                name=whose,
+                balance=amount(p["balance"]),
+                limit=amount(p["limit"]),
+                room=amount(room),
+                amount=amount(-p["amount"]),
+            )
+        room = max(0, p["limit"] - p["balance"])
+        if p["account_id"] == own_account_id:
+            return _(
+                "Das würde Ihre Obergrenze überschreiten: Ihr Kontostand ist %(balance)s, die Obergrenze "
+                "%(limit)s. Sie können noch höchstens %(room)s empfangen, nicht %(amount)s.",
+                balance=amount(p["balance"]),
+                limit=amount(p["limit"]),
+                room=amount(room),
+                amount=amount(p["amount"]),
+            )
+        return _(
+            "Das würde die Obergrenze von %(name)s überschreiten: Kontostand %(balance)s, Obergrenze "
+            "%(limit)s. %(name)s kann noch höchstens %(room)s empfangen, nicht %(amount)s.",
+            name=whose,
+            balance=amount(p["balance"]),
+            limit=amount(p["limit"]),
+            room=amount(room),
+            amount=amount(p["amount"]),
+        )
+    if isinstance(error, ledger.DuplicateVoucher):
+        return _(
+            "Die Belegnummer %(voucher)s ist schon gebucht (Buchung Nr. %(entry)s).",
+            voucher=p["voucher_number"],
+            entry=p["entry_id"],
+        )
+    if isinstance(error, ledger.AccountClosed):
+        return _("Das Konto %(label)s ist geschlossen.", label=names.get(p["account_id"], p["label"]))
+    if isinstance(error, ledger.SameAccount):
+        return _("Zahler und Empfänger sind dasselbe Konto.")
+    if isinstance(error, ledger.InvalidServiceDate):
+        return _("Das Leistungsdatum darf nicht in der Zukunft liegen.")
+    if isinstance(error, ledger.InvalidMemo):
+        return _("Der Buchungstext ist ungültig: höchstens 500 Zeichen, keine Steuerzeichen.")
+    if isinstance(error, ledger.InvalidAmount):
+        return _("Der Betrag ist ungültig.")
+    if isinstance(error, ledger.IdempotencyConflict):
+        return _("Diese Anfrage wurde schon einmal mit anderem Inhalt gesendet.")
+    if isinstance(error, ledger.AlreadyReversed):
+        return _(
+            "Buchung Nr. %(entry)s wurde schon storniert (Storno Nr. %(reversal)s).",
+            entry=p["entry_id"],
+            reversal=p["reversal_id"],
+        )
+    if isinstance(error, ledger.ReversalOfReversal):
+        return _("Ein Storno kann nicht storniert werden.")
+    if isinstance(error, ledger.AccountNotZero):
+        return _(
+            "Das Konto steht nicht auf null (%(balance)s) und kann nicht geschlossen werden.",
+            balance=amount(p["balance"]),
+        )
+    return _("Die Buchung wurde abgelehnt: %(reason)s", reason=error.message)

@@ -1,0 +1,30 @@
+"""Flask extensions, bound to the app in create_app()."""
+
+from __future__ import annotations
+
+from flask import session
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+
+LANGUAGES = ("de", "en")
+
+babel = Babel()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def select_locale() -> str:
+    """The member's chosen language, else the one picked on this browser, else German.
+
+    The browser's Accept-Language is not consulted: the ring's language is German, and English is
+    there for whoever picks it.
+    """
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in LANGUAGES:
+        return current_user.locale
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    return "de"

@@ -1,0 +1,138 @@
+"""The member area's forms (Flask-WTF: every form carries a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+
+from ..members import MIN_PASSWORD_LENGTH
+
+MEMO = [DataRequired(message=_l("Bitte beschreiben Sie die Leistung.")), Length(max=200)]
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Benutzername"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Passwort"), validators=[DataRequired(), Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Bisheriges Passwort"), validators=[DataRequired()])
+    new = PasswordField(
+        _l("Neues Passwort"),
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=_l("Das Passwort braucht mindestens %(min)d Zeichen.", min=MIN_PASSWORD_LENGTH),
+            ),
+        ],
+    )
+    repeat = PasswordField(
+        _l("Neues Passwort wiederholen"),
+        validators=[EqualTo("new", message=_l("Die beiden Passwörter stimmen nicht überein."))],
+    )
+
+
+class AmountMixin:
+    amount = StringField(
+        _l("Betrag"),
+        validators=[DataRequired(message=_l("Bitte geben Sie einen Betrag ein.")), Length(max=20)],
+        description=_l("zum Beispiel 1:30 oder 1,5 Stunden"),
+    )
+    amount_unit = SelectField(_l("Einheit"), choices=[("hours", _l("Stunden"))], default="hours")
+
+
+class PayForm(AmountMixin, FlaskForm):
+    payee = StringField(
+        _l("An wen? (Mitgliedsnummer oder Name)"),
+        validators=[DataRequired(message=_l("Bitte geben Sie an, wen Sie bezahlen.")), Length(max=100)],
+    )
+    service_date = DateField(
+        _l("Leistungsdatum"), validators=[DataRequired(message=_l("Bitte ein Datum angeben."))]
+    )
+    memo = StringField(_l("Wofür? (Buchungstext)"), validators=MEMO)
+    payee_id = HiddenField()
+    idempotency_key = HiddenField()
+
+
+class RequestForm(AmountMixin, FlaskForm):
+    payer = StringField(
+        _l("Von wem? (Mitgliedsnummer oder Name)"),
+        validators=[DataRequired(message=_l("Bitte geben Sie an, wer bezahlen soll.")), Length(max=100)],
+    )
+    service_date = DateField(
+        _l("Leistungsdatum"), validators=[DataRequired(message=_l("Bitte ein Datum angeben."))]
+    )
+    memo = StringField(_l("Wofür? (Buchungstext)"), validators=MEMO)
+    payer_id = HiddenField()
+
+
+class AnswerForm(FlaskForm):
+    note = StringField(_l("Bemerkung (bei Ablehnung)"), validators=[Optional(), Length(max=300)])
+
+
+class ActForForm(FlaskForm):
+    member_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+
+
+class ListingForm(FlaskForm):
+    kind = RadioField(
+        _l("Art"),
+        choices=[("offer", _l("Angebot – ich biete")), ("request", _l("Gesuch – ich suche"))],
+        validators=[DataRequired(message=_l("Bitte Angebot oder Gesuch wählen."))],
+    )
+    category = SelectField(
+        _l("Rubrik"), coerce=int, validators=[DataRequired(message=_l("Bitte eine Rubrik wählen."))]
+    )
+    title = StringField(
+        _l("Überschrift"),
+        validators=[DataRequired(message=_l("Bitte eine Überschrift angeben.")), Length(max=120)],
+    )
+    text = TextAreaField(
+        _l("Beschreibung"),
+        validators=[DataRequired(message=_l("Bitte beschreiben Sie Ihr Inserat.")), Length(max=2000)],
+    )
+    district = StringField(_l("Stadtteil (freiwillig)"), validators=[Optional(), Length(max=100)])
+    availability = StringField(_l("Wann? (freiwillig)"), validators=[Optional(), Length(max=200)])
+    price_hint = StringField(
+        _l("Hinweis zum Preis (freiwillig)"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("zum Beispiel „nach Absprache“ oder „+ Fahrtkosten“"),
+    )
+    print_in_paper = BooleanField(_l("In der Marktzeitung drucken"), default=True)
+
+
+class ProfileForm(FlaskForm):
+    phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40), Regexp(r"^[0-9 +()/-]*$")])
+    email = StringField(_l("E-Mail"), validators=[Optional(), Length(max=200), Email()])
+    street = StringField(_l("Straße und Hausnummer"), validators=[Optional(), Length(max=200)])
+    postal_code = StringField(_l("Postleitzahl"), validators=[Optional(), Regexp(r"^\d{4,5}$")])
+    city = StringField(_l("Ort"), validators=[Optional(), Length(max=100)])
+    district = StringField(_l("Stadtteil"), validators=[Optional(), Length(max=100)])
+    name_display = SelectField(
+        _l("So wird mein Name gezeigt"),
+        choices=[
+            ("full", _l("Vor- und Nachname")),
+            ("first_initial", _l("Vorname und Anfangsbuchstabe")),
+            ("number", _l("nur Mitgliedsnummer")),
+        ],
+    )
+    large_print = BooleanField(_l("Marktzeitung in Großdruck"))
+    phone_online = BooleanField(_l("Telefon im Marktplatz zeigen"))
+    phone_print = BooleanField(_l("Telefon in der Marktzeitung drucken"))
+    email_online = BooleanField(_l("E-Mail im Marktplatz zeigen"))
+    email_print = BooleanField(_l("E-Mail in der Marktzeitung drucken"))
+    address_online = BooleanField(_l("Adresse im Marktplatz zeigen"))
+    address_print = BooleanField(_l("Adresse in der Marktzeitung drucken"))

@@ -1,0 +1,201 @@
+"""The market of offers and requests, and the member's own listings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..db import db
+from ..listings import (
+    EDITABLE,
+    NEW_DAYS,
+    ListingError,
+    category_counts,
+    create_listing,
+    edit_listing,
+    is_live,
+    listing_by_public_number,
+    newest_listings,
+    renew_listing,
+    search,
+    withdraw_listing,
+)
+from ..members import contact_card
+from ..models import Listing
+from ..rings import categories_of, settings_of
+from .common import commit, current_member, member_required, now, today
+from .forms import AnswerForm, ListingForm
+
+bp = Blueprint("market", __name__)
+
+
+@bp.get("/markt")
+@member_required
+def index():
+    member = current_member()
+    categories = categories_of(db.session, member.ring_id)
+    text = request.args.get("q", "")[:200]
+    kind = request.args.get("art") if request.args.get("art") in ("offer", "request") else None
+    category_id = request.args.get("rubrik", type=int)
+    if category_id is not None and category_id not in {c.id for c in categories}:
+        category_id = None
+    new_only = request.args.get("neu") == "1"
+    if not (text.strip() or kind or category_id or new_only):
+        return render_template(
+            "market/overview.html",
+            categories=categories,
+            counts=category_counts(db.session, member.ring_id, today()),
+            newest=newest_listings(db.session, member.ring_id, today(), 8),
+            new_days=NEW_DAYS,
+        )
+    found = search(
+        db.session,
+        ring_id=member.ring_id,
+        today=today(),
+        text=text,
+        kind=kind,
+        category_id=category_id,
+        new_only=new_only,
+    )
+    grouped = [(c, [item for item in found if item.category_id == c.id]) for c in categories]
+    return render_template(
+        "market/index.html",
+        grouped=[g for g in grouped if g[1]],
+        categories=categories,
+        text=text,
+        kind=kind,
+        category_id=category_id,
+        new_only=new_only,
+        count=len(found),
+        new_days=NEW_DAYS,
+    )
+
+
+@bp.get("/markt/<public_number>")
+@member_required
+def show(public_number: str):
+    member = current_member()
+    listing = listing_by_public_number(db.session, member.ring_id, public_number)
+    own = listing is not None and listing.member_id == member.id
+    if listing is None or (not own and not is_live(listing, today())):
+        abort(404)
+    office = settings_of(db.session, member.ring_id)
+    return render_template(
+        "market/show.html",
+        listing=listing,
+        own=own,
+        card=contact_card(listing.member, "online"),
+        office=office,
+        form=AnswerForm(),
+    )
+
+
+@bp.get("/meine-inserate")
+@member_required
+def mine():
+    member = current_member()
+    listings = db.session.scalars(
+        select(Listing)
+        .where(Listing.member_id == member.id)
+        .order_by(Listing.withdrawn_at.is_not(None), Listing.expires_on.desc())
+    ).all()
+    return render_template("market/mine.html", listings=listings, today=today(), form=AnswerForm())
+
+
+def _listing_form(member, listing: Listing | None = None) -> ListingForm:
+    form = ListingForm(obj=listing) if listing is not None and request.method == "GET" else ListingForm()
+    form.category.choices = [(c.id, c.name) for c in categories_of(db.session, member.ring_id)]
+    if listing is not None and request.method == "GET":
+        form.category.data = listing.category_id
+    return form
+
+
+@bp.route("/meine-inserate/neu", methods=["GET", "POST"])
+@member_required
+def new():
+    member = current_member()
+    form = _listing_form(member)
+    if request.method == "GET":
+        form.kind.data = request.args.get("art") if request.args.get("art") in ("offer", "request") else None
+        return render_template("market/edit.html", form=form, listing=None)
+    if not form.validate_on_submit():
+        return render_template("market/edit.html", form=form, listing=None), 400
+    try:
+        listing = commit(
+            lambda session: create_listing(
+                session,
+                member=member,
+                kind=form.kind.data,
+                category_id=form.category.data,
+                title=form.title.data,
+                text=form.text.data,
+                now=now(),
+                district=form.district.data,
+                availability=form.availability.data,
+                price_hint=form.price_hint.data,
+                print_in_paper=form.print_in_paper.data,
+            )
+        )
+    except ListingError:
+        abort(400)
+    flash(_("Ihr Inserat %(number)s ist erschienen.", number=listing.public_number), "success")
+    return redirect(url_for("market.show", public_number=listing.public_number))
+
+
+def _own_listing(listing_id: int) -> Listing:
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or listing.member_id != current_member().id:
+        abort(404)
+    return listing
+
+
+@bp.route("/meine-inserate/<int:listing_id>/bearbeiten", methods=["GET", "POST"])
+@member_required
+def edit(listing_id: int):
+    member = current_member()
+    listing = _own_listing(listing_id)
+    if listing.withdrawn_at is not None:
+        flash(_("Ein zurückgezogenes Inserat kann nicht mehr geändert werden."), "error")
+        return redirect(url_for("market.mine"))
+    form = _listing_form(member, listing)
+    if request.method == "GET":
+        return render_template("market/edit.html", form=form, listing=listing)
+    form.kind.data = listing.kind  # the kind of a listing never changes
+    if not form.validate_on_submit():
+        return render_template("market/edit.html", form=form, listing=listing), 400
+    changes = {name: getattr(form, "category" if name == "category_id" else name).data for name in EDITABLE}
+    try:
+        changed = commit(
+            lambda session: edit_listing(session, session.get(Listing, listing.id), now=now(), **changes)
+        )
+    except ListingError:
+        abort(400)
+    flash(_("Gespeichert.") if changed else _("Nichts geändert."), "success")
+    return redirect(url_for("market.show", public_number=listing.public_number))
+
+
+@bp.post("/meine-inserate/<int:listing_id>/verlaengern")
+@member_required
+def renew(listing_id: int):
+    listing = _own_listing(listing_id)
+    if not AnswerForm().validate_on_submit():
+        abort(400)
+    try:
+        commit(lambda session: renew_listing(session, session.get(Listing, listing.id), now=now()))
+    except ListingError:
+        flash(_("Ein zurückgezogenes Inserat kann nicht verlängert werden."), "error")
+    else:
+        flash(_("Verlängert bis %(date)s.", date=listing.expires_on.strftime("%d.%m.%Y")), "success")
+    return redirect(url_for("market.mine"))
+
+
+@bp.post("/meine-inserate/<int:listing_id>/zurueckziehen")
+@member_required
+def withdraw(listing_id: int):
+    listing = _own_listing(listing_id)
+    if not AnswerForm().validate_on_submit():
+        abort(400)
+    commit(lambda session: withdraw_listing(session, session.get(Listing, listing.id), now=now()))
+    flash(_("Ihr Inserat %(number)s ist zurückgezogen.", number=listing.public_number), "success")
+    return redirect(url_for("market.mine"))
