@@ -62,7 +62,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_web(app: Flask) -> None:
-    from .units import format_amount, hm
+    from .units import format_amount, format_day, hm
     from .web import auth, market, member, profile
     from .web.common import current_member, ring_unit
 
@@ -79,13 +79,7 @@ def _init_web(app: Flask) -> None:
 
     @app.template_filter("date")
     def date_filter(value: dt.date | dt.datetime | None) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, dt.datetime):
-            from .clock import RING_ZONE
-
-            value = value.astimezone(RING_ZONE)
-        return value.strftime("%d.%m.%Y")
+        return format_day(value)
 
     @app.context_processor
     def page_context() -> dict[str, Any]:

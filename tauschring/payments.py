@@ -27,12 +27,19 @@ def _check_members_can_exchange(payer: Member, payee: Member) -> None:
         raise PaymentError(_("Sie können sich nicht selbst bezahlen."))
     for member in (payer, payee):
         if member.status != "active":
+            if member.status == "left":
+                raise PaymentError(
+                    _(
+                        "%(name)s (Nr. %(number)s) ist ausgetreten und kann nicht mehr tauschen.",
+                        name=display_name(member),
+                        number=member.number,
+                    )
+                )
             raise PaymentError(
                 _(
-                    "%(name)s (Nr. %(number)s) ist %(status)s und kann gerade nicht tauschen.",
+                    "%(name)s (Nr. %(number)s) ist gesperrt und kann zurzeit nicht tauschen.",
                     name=display_name(member),
                     number=member.number,
-                    status=_("ausgetreten") if member.status == "left" else _("gesperrt"),
                 )
             )
 
@@ -87,7 +94,7 @@ def request_payment(
     """The provider asks the receiver to pay; nothing is booked until it is accepted."""
     _check_members_can_exchange(payer, payee)
     if service_date > now.date():
-        raise PaymentError(_("Das Leistungsdatum liegt in der Zukunft."))
+        raise PaymentError(_("Das Leistungsdatum darf nicht in der Zukunft liegen."))
     if not memo.strip():
         raise PaymentError(_("Bitte beschreiben Sie die Leistung."))
     request = PaymentRequest(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 import ledger
 from ledger import format_minutes
@@ -20,6 +21,14 @@ CHECK_TEXTS = {
     "limits_held": "Keine Buchung hat ein Limit überschritten, außer mit begründeter Freigabe",
     "reversal_links": "Jeder Storno hebt genau eine Buchung spiegelbildlich auf; kein Storno wird storniert",
     "closed_accounts": "Geschlossene Konten stehen auf null und haben danach keine Buchungen",
+}
+
+
+SYSTEM_ACCOUNT_NAMES = {
+    "community": _l("Gemeinschaftskonto"),
+    "fees": _l("Gebührenkonto"),
+    "opening": _l("Eröffnungssalden"),
+    "clearing": _l("Verrechnungskonto"),
 }
 
 
@@ -45,16 +54,16 @@ def explain(
             room = max(0, p["balance"] - p["limit"])
             if p["account_id"] == own_account_id:
                 return _(
-                    "Das würde Ihr Limit überschreiten: Ihr Kontostand ist %(balance)s, die Untergrenze "
-                    "%(limit)s. Sie können noch höchstens %(room)s bezahlen, nicht %(amount)s.",
+                    "Das würde Ihre Untergrenze unterschreiten: Ihr Kontostand ist %(balance)s, die "
+                    "Untergrenze %(limit)s. Sie können noch höchstens %(room)s bezahlen, nicht %(amount)s.",
                     balance=amount(p["balance"]),
                     limit=amount(p["limit"]),
                     room=amount(room),
                     amount=amount(-p["amount"]),
                 )
             return _(
-                "Das würde das Limit von %(name)s überschreiten: Kontostand %(balance)s, Untergrenze "
-                "%(limit)s. Möglich sind noch höchstens %(room)s, nicht %(amount)s.",
+                "Das würde die Untergrenze von %(name)s unterschreiten: Kontostand %(balance)s, "
+                "Untergrenze %(limit)s. Möglich sind noch höchstens %(room)s, nicht %(amount)s.",
                 name=whose,
                 balance=amount(p["balance"]),
                 limit=amount(p["limit"]),
@@ -93,7 +102,7 @@ def explain(
     if isinstance(error, ledger.InvalidServiceDate):
         return _("Das Leistungsdatum darf nicht in der Zukunft liegen.")
     if isinstance(error, ledger.InvalidMemo):
-        return _("Der Buchungstext ist ungültig: höchstens 500 Zeichen, keine Steuerzeichen.")
+        return _("Der Buchungstext ist zu lang oder enthält unzulässige Zeichen.")
     if isinstance(error, ledger.InvalidAmount):
         return _("Der Betrag ist ungültig.")
     if isinstance(error, ledger.IdempotencyConflict):

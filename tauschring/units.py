@@ -6,10 +6,12 @@ The ledger counts integer minutes; a ring shows them in hours ("1:30 Std.") or i
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from ledger import MAX_POSTING_MINUTES
@@ -36,6 +38,17 @@ class AmountError(ValueError):
     """Input that is not a bookable amount; the message is for the person who typed it."""
 
 
+def format_day(value: dt.date | dt.datetime | None) -> str:
+    """A calendar day as the reader's language writes it: 20.11.2026 in German, Nov 20, 2026 in English."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        from .clock import RING_ZONE
+
+        value = value.astimezone(RING_ZONE).date()
+    return format_date(value, "medium")
+
+
 def hm(minutes: int) -> str:
     """Signed h:mm, e.g. -90 -> '-1:30'."""
     sign = "-" if minutes < 0 else ""
@@ -52,7 +65,8 @@ def format_amount(minutes: int, unit: Unit, *, signed: bool = False) -> str:
     """An amount in the ring's unit: '1:30 Std.' for hours, '30 Talente' for a ring's own unit."""
     prefix = "+" if signed and minutes > 0 else ""
     if unit.is_hours:
-        return f"{prefix}{hm(minutes)} {unit.symbol}"
+        symbol = _("Std.") if unit.symbol == "Std." else unit.symbol
+        return f"{prefix}{hm(minutes)} {symbol}"
     units = Decimal(minutes) * unit.units_per_hour / 60
     name = unit.singular if abs(units) == 1 else unit.plural
     return f"{prefix}{_decimal_text(units)} {name}"
@@ -62,7 +76,7 @@ def format_amount_long(minutes: int, unit: Unit) -> str:
     """For a ring's own unit also the hours: '30 Talente (1:30 Std.)'."""
     if unit.is_hours:
         return format_amount(minutes, unit)
-    return f"{format_amount(minutes, unit)} ({hm(minutes)} Std.)"
+    return f"{format_amount(minutes, unit)} ({hm(minutes)} {_('Std.')})"
 
 
 _HM = re.compile(r"^(\d{1,5}):([0-5]\d)$")
@@ -119,7 +133,7 @@ def parse_amount(text: str, unit: Unit, *, in_units: bool = False) -> int:
     if total % unit.step_minutes:
         raise AmountError(
             _(
-                "Bitte in Schritten von %(step)s buchen (%(amount)s ist keiner).",
+                "Bitte in Schritten von %(step)s buchen; %(amount)s passt nicht dazu.",
                 step=format_amount(unit.step_minutes, unit),
                 amount=format_amount(total, unit),
             )

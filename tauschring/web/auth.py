@@ -12,7 +12,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import db
 from ..extensions import LANGUAGES, limiter, login_manager
-from ..members import MemberError, change_password, helped_members, may_act_for, verify_password
+from ..members import (
+    MIN_PASSWORD_LENGTH,
+    MemberError,
+    change_password,
+    helped_members,
+    may_act_for,
+    verify_password,
+)
 from ..models import Member, User
 from .common import ACTING_KEY, commit, now
 from .forms import ActForForm, LoginForm, PasswordForm
@@ -83,10 +90,12 @@ def logout():
 def password():
     form = PasswordForm()
     if not form.validate_on_submit():
-        return render_template("auth/password.html", form=form), 400 if request.method == "POST" else 200
+        return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH), (
+            400 if request.method == "POST" else 200
+        )
     if not verify_password(current_user, form.current.data):
         form.current.errors.append(_("Das bisherige Passwort stimmt nicht."))
-        return render_template("auth/password.html", form=form), 400
+        return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH), 400
 
     def update(db_session):
         user = db_session.get(User, current_user.id)
@@ -97,7 +106,7 @@ def password():
         user = commit(update)
     except MemberError:
         form.new.errors.append(_("Dieses Passwort ist nicht erlaubt."))
-        return render_template("auth/password.html", form=form), 400
+        return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH), 400
     login_user(user)  # the session token changed: keep this session, end the others
     flash(_("Ihr Passwort ist geändert."))
     return redirect(url_for("profile.show"))

@@ -10,6 +10,7 @@ from wtforms import (
     HiddenField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -51,7 +52,9 @@ class AmountMixin:
         validators=[DataRequired(message=_l("Bitte geben Sie einen Betrag ein.")), Length(max=20)],
         description=_l("zum Beispiel 1:30 oder 1,5 Stunden"),
     )
-    amount_unit = SelectField(_l("Einheit"), choices=[("hours", _l("Stunden"))], default="hours")
+    amount_unit = SelectField(
+        _l("Einheit"), choices=[SelectChoice("hours", _l("Stunden (1:30 oder 1,5)"))], default="hours"
+    )
 
 
 class PayForm(AmountMixin, FlaskForm):
@@ -60,7 +63,7 @@ class PayForm(AmountMixin, FlaskForm):
         validators=[DataRequired(message=_l("Bitte geben Sie an, wen Sie bezahlen.")), Length(max=100)],
     )
     service_date = DateField(
-        _l("Leistungsdatum"), validators=[DataRequired(message=_l("Bitte ein Datum angeben."))]
+        _l("Leistungsdatum"), validators=[DataRequired(message=_l("Bitte geben Sie ein Datum an."))]
     )
     memo = StringField(_l("Wofür? (Buchungstext)"), validators=MEMO)
     payee_id = HiddenField()
@@ -73,14 +76,14 @@ class RequestForm(AmountMixin, FlaskForm):
         validators=[DataRequired(message=_l("Bitte geben Sie an, wer bezahlen soll.")), Length(max=100)],
     )
     service_date = DateField(
-        _l("Leistungsdatum"), validators=[DataRequired(message=_l("Bitte ein Datum angeben."))]
+        _l("Leistungsdatum"), validators=[DataRequired(message=_l("Bitte geben Sie ein Datum an."))]
     )
     memo = StringField(_l("Wofür? (Buchungstext)"), validators=MEMO)
     payer_id = HiddenField()
 
 
 class AnswerForm(FlaskForm):
-    note = StringField(_l("Bemerkung (bei Ablehnung)"), validators=[Optional(), Length(max=300)])
+    note = StringField(_l("Bemerkung (bei Ablehnung, freiwillig)"), validators=[Optional(), Length(max=300)])
 
 
 class ActForForm(FlaskForm):
@@ -90,15 +93,18 @@ class ActForForm(FlaskForm):
 class ListingForm(FlaskForm):
     kind = RadioField(
         _l("Art"),
-        choices=[("offer", _l("Angebot – ich biete")), ("request", _l("Gesuch – ich suche"))],
-        validators=[DataRequired(message=_l("Bitte Angebot oder Gesuch wählen."))],
+        choices=[
+            SelectChoice("offer", _l("Angebot – ich biete")),
+            SelectChoice("request", _l("Gesuch – ich suche")),
+        ],
+        validators=[DataRequired(message=_l("Bitte wählen Sie Angebot oder Gesuch."))],
     )
     category = SelectField(
-        _l("Rubrik"), coerce=int, validators=[DataRequired(message=_l("Bitte eine Rubrik wählen."))]
+        _l("Rubrik"), coerce=int, validators=[DataRequired(message=_l("Bitte wählen Sie eine Rubrik."))]
     )
     title = StringField(
         _l("Überschrift"),
-        validators=[DataRequired(message=_l("Bitte eine Überschrift angeben.")), Length(max=120)],
+        validators=[DataRequired(message=_l("Bitte geben Sie eine Überschrift an.")), Length(max=120)],
     )
     text = TextAreaField(
         _l("Beschreibung"),
@@ -124,9 +130,9 @@ class ProfileForm(FlaskForm):
     name_display = SelectField(
         _l("So wird mein Name gezeigt"),
         choices=[
-            ("full", _l("Vor- und Nachname")),
-            ("first_initial", _l("Vorname und Anfangsbuchstabe")),
-            ("number", _l("nur Mitgliedsnummer")),
+            SelectChoice("full", _l("Vor- und Nachname")),
+            SelectChoice("first_initial", _l("Vorname und Anfangsbuchstabe")),
+            SelectChoice("number", _l("nur Mitgliedsnummer")),
         ],
     )
     large_print = BooleanField(_l("Marktzeitung in Großdruck"))

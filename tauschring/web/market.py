@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from ..db import db
 from ..listings import (
@@ -24,6 +25,7 @@ from ..listings import (
 from ..members import contact_card
 from ..models import Listing
 from ..rings import categories_of, settings_of
+from ..units import format_day
 from .common import commit, current_member, member_required, now, today
 from .forms import AnswerForm, ListingForm
 
@@ -105,7 +107,7 @@ def mine():
 
 def _listing_form(member, listing: Listing | None = None) -> ListingForm:
     form = ListingForm(obj=listing) if listing is not None and request.method == "GET" else ListingForm()
-    form.category.choices = [(c.id, c.name) for c in categories_of(db.session, member.ring_id)]
+    form.category.choices = [SelectChoice(c.id, c.name) for c in categories_of(db.session, member.ring_id)]
     if listing is not None and request.method == "GET":
         form.category.data = listing.category_id
     return form
@@ -186,7 +188,7 @@ def renew(listing_id: int):
     except ListingError:
         flash(_("Ein zurückgezogenes Inserat kann nicht verlängert werden."), "error")
     else:
-        flash(_("Verlängert bis %(date)s.", date=listing.expires_on.strftime("%d.%m.%Y")), "success")
+        flash(_("Verlängert bis %(date)s.", date=format_day(listing.expires_on)), "success")
     return redirect(url_for("market.mine"))
 
 

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
+from wtforms import SelectChoice
 
 import ledger
 
@@ -26,7 +27,7 @@ from ..payments import (
     process_due_requests,
     request_payment,
 )
-from ..texts import explain
+from ..texts import SYSTEM_ACCOUNT_NAMES, explain
 from ..units import AmountError, format_amount, hm, parse_amount
 from .common import (
     balance_of_member,
@@ -46,9 +47,8 @@ bp = Blueprint("member", __name__)
 
 def _unit_choices(form) -> None:
     unit = ring_unit()
-    form.amount_unit.choices = [("hours", _("Stunden (1:30 oder 1,5)"))]
     if not unit.is_hours:
-        form.amount_unit.choices.append(("units", unit.plural))
+        form.amount_unit.choices = [*form.amount_unit.choices, SelectChoice("units", unit.plural)]
 
 
 def _refresh_requests(ring_id: int) -> None:
@@ -474,4 +474,11 @@ def entry(entry_id: int):
     if member.account_id not in {p.account_id for p in found.postings}:
         abort(404)
     accounts = names_of_accounts(member.ring_id, {p.account_id for p in found.postings})
-    return render_template("member/entry.html", entry=found, accounts=accounts, member=member)
+    system = {
+        p.account_id: SYSTEM_ACCOUNT_NAMES.get(
+            ledger.balance_of(db.session, ring_id=member.ring_id, account_id=p.account_id).kind, ""
+        )
+        for p in found.postings
+        if p.account_id not in accounts
+    }
+    return render_template("member/entry.html", entry=found, accounts=accounts, system=system, member=member)

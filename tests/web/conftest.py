@@ -1,0 +1,235 @@
+"""Web fixtures: an app on its own SQLite file, a small ring, and a browser-like test client."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+import ledger
+from tauschring import create_app
+from tauschring.db import db, make_engine
+from tauschring.members import admit_member, assign_helper, create_login, set_consent
+from tauschring.models import metadata
+from tauschring.rings import found_ring
+
+PASSWORD = "geheim-und-lang"
+RING_START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("TAUSCHRING_INSTANCE_PATH", str(tmp_path))
+    url = f"sqlite:///{tmp_path / 'web.sqlite'}"
+    engine = make_engine(url)
+    metadata.create_all(engine)
+    engine.dispose()
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_ENGINES": {"default": url}})
+    yield app
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+_HASHES: dict[str, str] = {}
+
+
+def _cached_hash(password: str, *args, **kwargs) -> str:
+    """Hashing is slow on purpose (scrypt); the test ring's logins share one real hash."""
+    from werkzeug.security import generate_password_hash
+
+    if password not in _HASHES:
+        _HASHES[password] = generate_password_hash(password)
+    return _HASHES[password]
+
+
+@pytest.fixture
+def ring(app, monkeypatch):
+    """Anna and Bernd (online, with logins), Clara (paper, helped by Hilde), Dora (online, no consents),
+    an office clerk and an admin; and a second ring with Xaver, to try crossing rings."""
+    with monkeypatch.context() as patch, app.app_context():
+        patch.setattr("tauschring.members.generate_password_hash", _cached_hash)
+        session = db.session
+        ring_id = found_ring(
+            session,
+            name="Testring Lindenau",
+            now=RING_START,
+            office_phone="0341 111 222",
+            auto_accept_days=14,
+        )
+        make = lambda first, last, **kw: admit_member(  # noqa: E731
+            session, ring_id=ring_id, first_name=first, last_name=last, now=RING_START, **kw
+        )
+        anna = make(
+            "Anna",
+            "Becker",
+            phone="0341 100 001",
+            email="anna@example.org",
+            district="Plagwitz",
+            street="Karl-Heine-Straße 1",
+            postal_code="04229",
+            city="Leipzig",
+            name_display="full",
+        )
+        bernd = make("Bernd", "Schulz", phone="0341 100 002")
+        clara = make(
+            "Clara",
+            "Wagner",
+            paper_member=True,
+            phone="0341 100 003",
+            street="Lützner Straße 5",
+            postal_code="04177",
+            city="Leipzig",
+        )
+        dora = make("Dora", "Neumann", phone="0341 999 999", email="dora@example.org")
+        for field, channel in (("phone", "online"), ("email", "online"), ("phone", "print")):
+            set_consent(
+                session,
+                anna,
+                field=field,
+                channel=channel,
+                granted=True,
+                source="online",
+                changed_on=RING_START.date(),
+                now=RING_START,
+                recorded_by_id=None,
+            )
+        users = {
+            "anna": create_login(
+                session, ring_id=ring_id, username="anna", password=PASSWORD, now=RING_START, member=anna
+            ),
+            "bernd": create_login(
+                session, ring_id=ring_id, username="bernd", password=PASSWORD, now=RING_START, member=bernd
+            ),
+            "dora": create_login(
+                session, ring_id=ring_id, username="dora", password=PASSWORD, now=RING_START, member=dora
+            ),
+            "hilde": create_login(
+                session,
+                ring_id=ring_id,
+                username="hilde",
+                password=PASSWORD,
+                now=RING_START,
+                display="Hilde Hilfreich",
+            ),
+            "buero": create_login(
+                session,
+                ring_id=ring_id,
+                username="buero",
+                password=PASSWORD,
+                now=RING_START,
+                role="office",
+                display="Büro",
+            ),
+            "admin": create_login(
+                session,
+                ring_id=ring_id,
+                username="admin",
+                password=PASSWORD,
+                now=RING_START,
+                role="admin",
+                display="Vorstand",
+            ),
+        }
+        assign_helper(session, clara, users["hilde"], RING_START)
+        other_ring = found_ring(session, name="Nachbarring", now=RING_START)
+        xaver = admit_member(
+            session, ring_id=other_ring, first_name="Xaver", last_name="Fremd", now=RING_START
+        )
+        users["xaver"] = create_login(
+            session, ring_id=other_ring, username="xaver", password=PASSWORD, now=RING_START, member=xaver
+        )
+        session.commit()
+        return SimpleNamespace(
+            id=ring_id,
+            other_id=other_ring,
+            anna=_ids(anna),
+            bernd=_ids(bernd),
+            clara=_ids(clara),
+            dora=_ids(dora),
+            xaver=_ids(xaver),
+            users={name: user.id for name, user in users.items()},
+        )
+
+
+def _ids(member) -> SimpleNamespace:
+    return SimpleNamespace(id=member.id, number=member.number, account=member.account_id)
+
+
+@dataclass
+class Browser:
+    """A test client that signs in, keeps its CSRF token and posts forms like a browser."""
+
+    client: object
+    token: str | None = None
+
+    def login(self, username: str, password: str = PASSWORD):
+        page = self.client.get("/anmelden")
+        self.token = token_in(page)
+        response = self.client.post(
+            "/anmelden", data={"username": username, "password": password, "csrf_token": self.token}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        self.token = token_in(self.client.get("/profil" if username not in ("hilde",) else "/handeln-fuer"))
+        return self
+
+    def get(self, url: str, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url: str, data: dict | None = None, *, csrf: bool = True, **kwargs):
+        data = dict(data or {})
+        if csrf:
+            if self.token is None:
+                self.token = token_in(self.client.get("/anmelden"))
+            data.setdefault("csrf_token", self.token)
+        return self.client.post(url, data=data, **kwargs)
+
+    def english(self):
+        self.client.get("/sprache/en")
+        return self
+
+
+def token_in(response) -> str:
+    match = CSRF.search(response.get_data(as_text=True))
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def browser(app):
+    return Browser(app.test_client())
+
+
+@pytest.fixture
+def other_browser(app):
+    return Browser(app.test_client())
+
+
+def text_of(response) -> str:
+    """The page as text, tags dropped and whitespace folded (for asserting on what a person reads)."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", html)
+    import html as html_module
+
+    return re.sub(r"\s+", " ", html_module.unescape(text)).strip()
+
+
+def counts(app) -> dict[str, int]:
+    """Rows per table: to prove a refused form wrote nothing."""
+    with app.app_context():
+        result = {}
+        for table in metadata.sorted_tables:
+            result[table.name] = db.session.scalar(select(func.count()).select_from(table))
+        result["balances"] = db.session.scalar(select(func.sum(func.abs(ledger.Account.balance)))) or 0
+        return result
+
+
+def balance(app, account_id: int) -> int:
+    with app.app_context():
+        return db.session.get(ledger.Account, account_id).balance
