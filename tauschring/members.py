@@ -133,8 +133,8 @@ def set_consent(
     if field not in CONTACT_FIELDS or channel not in CONSENT_CHANNELS:
         raise MemberError(f"unknown consent {field}/{channel}")
     current = next((c for c in member.consents if c.field == field and c.channel == channel), None)
-    if current is not None and current.granted == granted:
-        return False
+    if (current.granted if current is not None else False) == granted:
+        return False  # no record means not granted: nothing changes
     if current is None:
         current = Consent(member_id=member.id, field=field, channel=channel)
         member.consents.append(current)
