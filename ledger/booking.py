@@ -15,11 +15,13 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import errors
+from .driver_sql import DriverStatement, result_processor
 from .models import (
     CHANNELS,
     ENTRY_KINDS,
@@ -34,6 +36,7 @@ from .models import (
     JournalEntry,
     Posting,
     Ring,
+    UTCDateTime,
 )
 from .queries import entry as load_entry
 from .views import EntryView, PostingView
@@ -51,39 +54,92 @@ _entry = JournalEntry.__table__
 _posting = Posting.__table__
 _idempotency = IdempotencyRecord.__table__
 
-# Statements are built once: building a statement costs more than executing a cached one.
-# The involved accounts are locked in ascending id order, so two opposite transfers can never
-# wait for each other (no deadlock); on SQLite FOR UPDATE compiles to nothing and the write
-# lock of BEGIN IMMEDIATE serialises bookings instead.
-_LOCK_ACCOUNTS = (
-    select(
-        _account.c.id,
-        _account.c.ring_id,
-        _account.c.kind,
-        _account.c.label,
-        _account.c.balance,
-        _account.c.limited,
-        _account.c.min_balance,
-        _account.c.max_balance,
-        _account.c.closed_at,
-        _account.c.last_booked_at,
-        _ring.c.default_min_balance,
-        _ring.c.default_max_balance,
+
+# The booking path's statements are written as Core and compiled once per database (see
+# driver_sql). The involved accounts are locked in ascending id order, so two opposite transfers
+# can never wait for each other (no deadlock); on SQLite FOR UPDATE compiles to nothing and the
+# write lock of BEGIN IMMEDIATE serialises bookings instead.
+class _LockedAccount(NamedTuple):
+    id: int
+    ring_id: int
+    kind: str
+    label: str
+    balance: int
+    limited: bool
+    min_balance: int | None
+    max_balance: int | None
+    closed_at: object  # only ever tested for None
+    last_booked_at: dt.datetime | None
+    default_min_balance: int | None
+    default_max_balance: int | None
+
+
+def _lock_accounts_statement(count: int) -> DriverStatement:
+    return DriverStatement(
+        lambda: (
+            select(
+                *(getattr(_account.c, name) for name in _LockedAccount._fields[:10]),
+                _ring.c.default_min_balance,
+                _ring.c.default_max_balance,
+            )
+            .join(_ring, _ring.c.id == _account.c.ring_id)
+            .where(_account.c.id.in_([bindparam(f"id{i}") for i in range(count)]))
+            .order_by(_account.c.id)
+            .with_for_update(of=_account)
+        )
     )
-    .join(_ring, _ring.c.id == _account.c.ring_id)
-    .where(_account.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(_account.c.id)
-    .with_for_update(of=_account)
+
+
+_LOCK_ACCOUNTS = {count: _lock_accounts_statement(count) for count in range(2, 9)}
+
+_UPDATE_BALANCE = DriverStatement(
+    lambda: (
+        update(_account)
+        .where(_account.c.id == bindparam("b_id"))
+        .values(balance=bindparam("b_balance"), last_booked_at=bindparam("b_booked_at", type_=UTCDateTime()))
+    )
+)
+_ENTRY_COLUMNS = (
+    "ring_id",
+    "kind",
+    "memo",
+    "service_date",
+    "booked_at",
+    "operator_id",
+    "on_behalf_of_id",
+    "channel",
+    "idempotency_key",
+    "voucher_number",
+    "reverses_id",
+    "override_reason",
+    "batch_id",
+)
+_INSERT_ENTRY = DriverStatement(
+    lambda: (
+        insert(_entry)
+        .values({name: bindparam(name, type_=_entry.c[name].type) for name in _ENTRY_COLUMNS})
+        .returning(_entry.c.id)
+    )
+)
+_POSTING_COLUMNS = ("entry_id", "account_id", "amount", "balance_after", "booked_at", "limit_checked")
+_INSERT_POSTINGS = DriverStatement(
+    lambda: insert(_posting).values(
+        {name: bindparam(name, type_=_posting.c[name].type) for name in _POSTING_COLUMNS}
+    )
 )
 
-_UPDATE_BALANCE = (
-    update(_account)
-    .where(_account.c.id == bindparam("b_id"))
-    .values(balance=bindparam("b_balance"), last_booked_at=bindparam("b_booked_at"))
-)
 
-_INSERT_ENTRY = insert(_entry).returning(_entry.c.id)
-_INSERT_POSTINGS = insert(_posting)
+def _locked_accounts(conn, ids: list[int]) -> dict[int, _LockedAccount]:
+    statement = _LOCK_ACCOUNTS.get(len(ids)) or _lock_accounts_statement(len(ids))
+    to_time = result_processor(UTCDateTime(), conn.dialect)
+    locked = {}
+    for row in statement.execute(conn, {f"id{i}": account_id for i, account_id in enumerate(ids)}):
+        account = _LockedAccount(*row)
+        locked[account.id] = account._replace(
+            limited=bool(account.limited), last_booked_at=to_time(account.last_booked_at)
+        )
+    return locked
+
 
 _FIND_VOUCHER = select(_entry.c.id).where(
     _entry.c.ring_id == bindparam("ring_id"), _entry.c.voucher_number == bindparam("voucher")
@@ -565,7 +621,7 @@ def _write(
         ids_for_lock = sorted({*ids, on_behalf_of_id})
     else:
         ids_for_lock = sorted(ids)
-    rows = {row.id: row for row in conn.execute(_LOCK_ACCOUNTS, {"ids": ids_for_lock})}
+    rows = _locked_accounts(conn, ids_for_lock)
     if on_behalf_of_id is not None:
         _check_account_row(rows.get(on_behalf_of_id), on_behalf_of_id, ring_id, closed_ok=True)
 
@@ -593,15 +649,15 @@ def _write(
                 )
         new_postings.append(PostingView(account_id, amount, new_balance, limit))
 
-    conn.execute(
-        _UPDATE_BALANCE,
+    _UPDATE_BALANCE.execute(
+        conn,
         [
             {"b_id": p.account_id, "b_balance": p.balance_after, "b_booked_at": booked_at}
             for p in sorted(new_postings, key=lambda p: p.account_id)
         ],
     )
-    entry_id = conn.execute(
-        _INSERT_ENTRY,
+    entry_id = _INSERT_ENTRY.execute(
+        conn,
         {
             "ring_id": ring_id,
             "kind": kind,
@@ -618,8 +674,8 @@ def _write(
             "batch_id": batch_id,
         },
     ).scalar_one()
-    conn.execute(
-        _INSERT_POSTINGS,
+    _INSERT_POSTINGS.execute(
+        conn,
         [
             {
                 "entry_id": entry_id,

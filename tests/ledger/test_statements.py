@@ -190,3 +190,17 @@ def test_a_nonsensical_period_or_page_size_is_refused(session, book, period):
     ring, anna, _, _ = book
     with pytest.raises(ledger.InvalidField):
         ledger.statement(session, ring_id=ring, account_id=anna, **period)
+
+
+def test_a_booking_at_the_exact_start_of_a_period_belongs_to_it_and_not_to_the_one_before(session):
+    ring = make_ring(session, min_balance=None, max_balance=None)
+    anna, bernd = make_account(session, ring, "Anna"), make_account(session, ring, "Bernd")
+    pay(session, ring, anna, bernd, 10, now=NOV, service_date=NOV.date())
+    pay(session, ring, anna, bernd, 20, now=NOV + dt.timedelta(microseconds=1), service_date=NOV.date())
+
+    october = ledger.statement(session, ring_id=ring, account_id=anna, start=OCT, end=NOV)
+    november = ledger.statement(session, ring_id=ring, account_id=anna, start=NOV, end=DEC)
+
+    assert october.lines == () and october.closing_balance == 0
+    assert [line.amount for line in november.lines] == [-10, -20]
+    assert (november.opening_balance, november.closing_balance) == (0, -30)
