@@ -56,6 +56,16 @@ class RingSettings(Base):
     # Days after which an unanswered payment request is accepted; NULL: never.
     auto_accept_days: Mapped[int | None] = mapped_column(Integer, default=14)
     listing_months: Mapped[int] = mapped_column(Integer, default=3)
+    # Vouchers older than this many days need the clerk's explicit confirmation.
+    submission_days: Mapped[int] = mapped_column(Integer, default=56)
+    # A second office user must approve a voucher batch before it is posted.
+    require_batch_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Monthly account fee per active member (0: none), and what happens at a limit.
+    fee_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    fee_policy: Mapped[str] = mapped_column(String(10), default="skip")
+    # Soft limits: the office is warned about members beyond these (NULL: no warning).
+    warn_min_balance: Mapped[int | None] = mapped_column(Integer)
+    warn_max_balance: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         CheckConstraint(
@@ -64,6 +74,9 @@ class RingSettings(Base):
         CheckConstraint("step_minutes BETWEEN 1 AND 240", name="step_minutes"),
         CheckConstraint("auto_accept_days IS NULL OR auto_accept_days BETWEEN 1 AND 365", name="auto_accept"),
         CheckConstraint("listing_months BETWEEN 1 AND 24", name="listing_months"),
+        CheckConstraint("submission_days BETWEEN 1 AND 366", name="submission_days"),
+        CheckConstraint("fee_minutes BETWEEN 0 AND 600", name="fee_minutes"),
+        CheckConstraint("fee_policy IN ('override', 'skip')", name="fee_policy"),
     )
 
 
@@ -305,11 +318,122 @@ class PaymentRequest(Base):
     )
 
 
+BATCH_STATUSES = ("open", "approved", "posted", "discarded")
+BATCH_SOURCES = ("keyboard", "import")
+
+
+class VoucherBatch(Base):
+    """A stack of paper vouchers typed (or imported) by the office, posted in one transaction."""
+
+    __tablename__ = "voucher_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    source: Mapped[str] = mapped_column(String(10), default="keyboard")
+    title: Mapped[str] = mapped_column(String(200), default="")
+    filename: Mapped[str | None] = mapped_column(String(200))
+    # What the clerk counted on the paper stack, to compare with the control totals.
+    expected_count: Mapped[int | None] = mapped_column(Integer)
+    expected_minutes: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    posted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    posted_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    lines: Mapped[list[VoucherLine]] = relationship(
+        back_populates="batch", order_by="VoucherLine.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint(check_in("status", BATCH_STATUSES), name="status"),
+        CheckConstraint(check_in("source", BATCH_SOURCES), name="source"),
+    )
+
+
+class VoucherLine(Base):
+    """One paper voucher as typed: the raw fields, checked again whenever the batch is shown."""
+
+    __tablename__ = "voucher_line"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("voucher_batch.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    voucher_number: Mapped[str] = mapped_column(String(40), default="")
+    service_date: Mapped[str] = mapped_column(String(20), default="")
+    payer_number: Mapped[str] = mapped_column(String(20), default="")
+    payee_number: Mapped[str] = mapped_column(String(20), default="")
+    amount: Mapped[str] = mapped_column(String(20), default="")
+    memo: Mapped[str] = mapped_column(String(500), default="")
+    # The clerk confirmed a voucher older than the ring's submission period.
+    old_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entry.id"))
+
+    batch: Mapped[VoucherBatch] = relationship(back_populates="lines")
+
+    __table_args__ = (UniqueConstraint("batch_id", "position"),)
+
+
+class FeeExemption(Base):
+    """A member who pays no account fee, and why."""
+
+    __tablename__ = "fee_exemption"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(300))
+    since: Mapped[dt.date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class FeeRun(Base):
+    """A monthly fee run: who ran it when, what was booked and what was skipped."""
+
+    __tablename__ = "fee_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"))
+    period: Mapped[str] = mapped_column(String(7))
+    run_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    minutes: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer)
+    skipped: Mapped[int] = mapped_column(Integer)
+    overridden: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_fee_run_ring_id_period", "ring_id", "period"),)
+
+
+class AuditEvent(Base):
+    """Every office and admin action: who, when, what, and the values before and after."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(30))
+    object_id: Mapped[str | None] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(String(500))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_audit_event_ring_id_at", "ring_id", "at"),)
+
+
 __all__ = [
+    "AuditEvent",
     "Base",
     "Category",
     "Consent",
     "ConsentChange",
+    "FeeExemption",
+    "FeeRun",
     "Listing",
     "Member",
     "MemberHelper",
@@ -317,5 +441,7 @@ __all__ = [
     "RingCounter",
     "RingSettings",
     "User",
+    "VoucherBatch",
+    "VoucherLine",
     "metadata",
 ]

@@ -83,3 +83,30 @@ def test_the_db_upgrade_command_migrates_an_empty_database(fresh_database, tmp_p
     assert "Datenbank migriert" in done.stdout
     assert current_revision(fresh_database) is not None
     assert schema_differences(fresh_database) == []
+
+
+@pytest.mark.parametrize("fresh_database", BACKENDS, indirect=True)
+def test_the_migrations_create_every_check_constraint_and_index_of_the_models(fresh_database):
+    """Autogenerate compares columns and keys, not CHECK constraints: compare those by name."""
+    upgrade(fresh_database)
+    checks, indexes = _constraints(fresh_database)
+
+    assert checks == {
+        (table.name, constraint.name)
+        for table in metadata.sorted_tables
+        for constraint in table.constraints
+        if isinstance(constraint, sa.CheckConstraint)
+    }
+    assert {(table.name, index.name) for table in metadata.sorted_tables for index in table.indexes} <= indexes
+
+
+def _constraints(url: str) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    engine = make_engine(url)
+    try:
+        inspector = sa.inspect(engine)
+        tables = [t for t in inspector.get_table_names() if t != "alembic_version"]
+        checks = {(t, check["name"]) for t in tables for check in inspector.get_check_constraints(t)}
+        indexes = {(t, index["name"]) for t in tables for index in inspector.get_indexes(t)}
+        return checks, indexes
+    finally:
+        engine.dispose()
