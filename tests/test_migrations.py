@@ -97,7 +97,9 @@ def test_the_migrations_create_every_check_constraint_and_index_of_the_models(fr
         for constraint in table.constraints
         if isinstance(constraint, sa.CheckConstraint)
     }
-    assert {(table.name, index.name) for table in metadata.sorted_tables for index in table.indexes} <= indexes
+    assert {
+        (table.name, index.name) for table in metadata.sorted_tables for index in table.indexes
+    } <= indexes
 
 
 def _constraints(url: str) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
