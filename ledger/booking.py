@@ -91,6 +91,7 @@ def _lock_accounts_statement(count: int) -> DriverStatement:
 
 
 _LOCK_ACCOUNTS = {count: _lock_accounts_statement(count) for count in range(2, 9)}
+_UTC_DATETIME = UTCDateTime()
 
 _UPDATE_BALANCE = DriverStatement(
     lambda: (
@@ -131,9 +132,9 @@ _INSERT_POSTINGS = DriverStatement(
 
 def _locked_accounts(conn, ids: list[int]) -> dict[int, _LockedAccount]:
     statement = _LOCK_ACCOUNTS.get(len(ids)) or _lock_accounts_statement(len(ids))
-    to_time = result_processor(UTCDateTime(), conn.dialect)
+    to_time = result_processor(_UTC_DATETIME, conn.dialect)
     locked = {}
-    for row in statement.execute(conn, {f"id{i}": account_id for i, account_id in enumerate(ids)}):
+    for row in statement.rows(conn, {f"id{i}": account_id for i, account_id in enumerate(ids)}):
         account = _LockedAccount(*row)
         locked[account.id] = account._replace(
             limited=bool(account.limited), last_booked_at=to_time(account.last_booked_at)
@@ -656,7 +657,7 @@ def _write(
             for p in sorted(new_postings, key=lambda p: p.account_id)
         ],
     )
-    entry_id = _INSERT_ENTRY.execute(
+    entry_id = _INSERT_ENTRY.scalar(
         conn,
         {
             "ring_id": ring_id,
@@ -673,7 +674,7 @@ def _write(
             "override_reason": override_reason,
             "batch_id": batch_id,
         },
-    ).scalar_one()
+    )
     _INSERT_POSTINGS.execute(
         conn,
         [
