@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import uuid
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -27,6 +25,7 @@ from ..payments import (
     process_due_requests,
     request_payment,
 )
+from ..reports import write_csv
 from ..texts import SYSTEM_ACCOUNT_NAMES, explain
 from ..units import AmountError, format_amount, hm, parse_amount
 from .common import (
@@ -401,59 +400,57 @@ def statement_csv():
         db.session, ring_id=member.ring_id, account_id=member.account_id, start=begin, end=finish
     )
     partners = _partners(member, result.lines)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(
-        [
-            _("Buchung"),
-            _("Buchungsdatum"),
-            _("Leistungsdatum"),
-            _("Text"),
-            _("Partner"),
-            _("Minuten"),
-            _("Betrag (h:mm)"),
-            _("Saldo (h:mm)"),
-        ]
-    )
-    writer.writerow(
+    rows = [
         [
             "",
-            start.isoformat(),
+            start,
             "",
             _("Anfangssaldo"),
             "",
             result.opening_balance,
-            "",
             hm(result.opening_balance),
-        ]
-    )
-    for line in result.lines:
-        writer.writerow(
+            hm(result.opening_balance),
+        ],
+        *(
             [
                 line.entry_id,
-                line.booked_at.astimezone(now().tzinfo).date().isoformat(),
-                line.service_date.isoformat(),
-                _safe_cell(line.memo),
-                _safe_cell(", ".join(_partner_label(p, partners) for p in line.partners)),
+                line.booked_at.astimezone(now().tzinfo).date(),
+                line.service_date,
+                line.memo,
+                ", ".join(_partner_label(p, partners) for p in line.partners),
                 line.amount,
                 hm(line.amount),
                 hm(line.balance_after),
             ]
-        )
-    writer.writerow(
-        ["", end.isoformat(), "", _("Endsaldo"), "", result.closing_balance, "", hm(result.closing_balance)]
-    )
+            for line in result.lines
+        ),
+        [
+            "",
+            end,
+            "",
+            _("Endsaldo"),
+            "",
+            result.closing_balance,
+            hm(result.closing_balance),
+            hm(result.closing_balance),
+        ],
+    ]
+    header = [
+        _("Buchung"),
+        _("Buchungsdatum"),
+        _("Leistungsdatum"),
+        _("Text"),
+        _("Partner"),
+        _("Minuten"),
+        _("Betrag (h:mm)"),
+        _("Saldo (h:mm)"),
+    ]
     filename = f"kontoauszug-{member.number}-{start.isoformat()}-{end.isoformat()}.csv"
     return Response(
-        "\ufeff" + out.getvalue(),
+        write_csv(header, rows),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-def _safe_cell(text: str) -> str:
-    """Spreadsheet programs run cells starting with = + - @ as formulas; quote them."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _partner_label(partner: ledger.Partner, partners: dict[int, Member]) -> str:

@@ -85,10 +85,11 @@ def test_the_csv_download_has_every_line_and_cannot_smuggle_formulas(browser, ri
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:4] == ["Buchung", "Buchungsdatum", "Leistungsdatum", "Text"]
-    assert rows[1][3:] == ["Anfangssaldo", "", "0", "", "0:00"]
+    assert rows[1][3:] == ["Anfangssaldo", "", "0", "0:00", "0:00"]
     assert [r[3] for r in rows[2:5]] == ["Oktoberhilfe", '\'=HYPERLINK("evil")', "Kuchen gebacken"]
     assert [r[5] for r in rows[2:5]] == ["60", "-30", "45"]
-    assert rows[5][3:] == ["Endsaldo", "", "75", "", "1:15"]
+    assert rows[5][3:] == ["Endsaldo", "", "75", "1:15", "1:15"]
+    assert [r[6] for r in rows[2:5]] == ["1:00", "'-0:30", "0:45"]
 
 
 @freeze_time("2026-11-20 10:00:00")

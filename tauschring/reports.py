@@ -1,0 +1,459 @@
+"""Reports and exports for the office and the treasurer: CSV files and an hledger journal.
+
+Pure functions: each takes a Session and returns the file's text; no request, no commit. The
+web layer (or a CLI command) sends it as a download.
+
+CSV files are what a German office opens in Excel or LibreOffice: ``;`` between cells, UTF-8
+with a byte order mark, CRLF line ends, German column names, ISO dates. Cells of text that a
+spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) get a
+leading apostrophe; numbers (signed minutes) stay numbers.
+
+The journal is plain text in hledger's journal format (also read by ledger-cli): one
+transaction per entry in booking order, amounts in whole minutes with the commodity ``Min``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import ledger
+from ledger import Account, JournalEntry, Posting, Ring
+
+from .clock import RING_ZONE, utcnow
+from .members import display_name
+from .models import Member, User
+from .units import hm
+
+KIND_NAMES = {
+    "transfer": "Überweisung",
+    "fee": "Gebühr",
+    "settlement": "Ausgleich",
+    "opening": "Eröffnung",
+    "reversal": "Storno",
+    "adjustment": "Korrektur",
+}
+CHANNEL_NAMES = {
+    "web": "Web",
+    "api": "API",
+    "office": "Büro",
+    "voucher": "Tauschscheck",
+    "import": "Import",
+    "system": "System",
+}
+STATUS_NAMES = {"active": "aktiv", "suspended": "ruhend", "left": "ausgetreten"}
+ERASED_STATUS = "ausgetreten, Daten gelöscht"
+# The system accounts by kind, in the order they are listed; also their journal names.
+SYSTEM_ACCOUNT_NAMES = {
+    "community": "Gemeinschaftskonto",
+    "fees": "Gebührenkonto",
+    "opening": "Eröffnungssalden",
+    "clearing": "Verrechnungskonto",
+}
+COMMODITY = "Min"
+MEMBER_ACCOUNT_ROOT = "Mitglieder"
+SYSTEM_ACCOUNT_ROOT = "Tauschring"
+# Member accounts the ledger knows but no member row points to (should not happen in the app).
+OTHER_ACCOUNT_ROOT = "Konten"
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str | int:
+    """One cell: numbers stay numbers, text that a spreadsheet would run as a formula is quoted.
+
+    ``None`` is empty, booleans are ja/nein, dates are ISO (YYYY-MM-DD).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, int):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    if text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """The text of a CSV file for Excel in Germany: BOM, ';', CRLF, every cell through csv_cell."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([csv_cell(name) for name in header])
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row])
+    return "\ufeff" + out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts and their names
+
+
+@dataclass(frozen=True)
+class _AccountName:
+    account_id: int
+    kind: str
+    number: int | None  # member number; None for system accounts
+    konto: str | int  # the "Konto" cell: member number or system account name
+    name: str  # the member's full name ("Mitglied 42" once erased); "" for system accounts
+    journal: str  # the account's name in the hledger journal
+    member: Member | None
+
+
+def _ring(session: Session, ring_id: int) -> Ring:
+    ring = session.get(Ring, ring_id)
+    if ring is None:
+        raise ledger.UnknownRing(ring_id=ring_id)
+    return ring
+
+
+def _members(session: Session, ring_id: int) -> list[Member]:
+    return list(session.scalars(select(Member).where(Member.ring_id == ring_id).order_by(Member.number)))
+
+
+def _account_names(session: Session, ring_id: int, members: list[Member]) -> dict[int, _AccountName]:
+    by_account = {member.account_id: member for member in members}
+    names: dict[int, _AccountName] = {}
+    for account_id, kind, label in session.execute(
+        select(Account.id, Account.kind, Account.label).where(Account.ring_id == ring_id)
+    ):
+        member = by_account.get(account_id)
+        if member is not None:
+            names[account_id] = _AccountName(
+                account_id,
+                kind,
+                member.number,
+                member.number,
+                display_name(member, full=True),
+                f"{MEMBER_ACCOUNT_ROOT}:{member.number:04d}",
+                member,
+            )
+        elif kind in SYSTEM_ACCOUNT_NAMES:
+            system = SYSTEM_ACCOUNT_NAMES[kind]
+            names[account_id] = _AccountName(
+                account_id, kind, None, system, "", f"{SYSTEM_ACCOUNT_ROOT}:{system}", None
+            )
+        else:
+            names[account_id] = _AccountName(
+                account_id, kind, None, label, label, f"{OTHER_ACCOUNT_ROOT}:{account_id}", None
+            )
+    return names
+
+
+def _sort_key(name: _AccountName) -> tuple[int, int, str]:
+    """Members by number, then accounts without a member, then the system accounts in fixed order."""
+    if name.number is not None:
+        return (0, name.number, "")
+    if name.kind in SYSTEM_ACCOUNT_NAMES:
+        return (2, list(SYSTEM_ACCOUNT_NAMES).index(name.kind), "")
+    return (1, name.account_id, "")
+
+
+def _status(member: Member | None) -> str:
+    if member is None:
+        return ""
+    if member.erased:
+        return ERASED_STATUS
+    return STATUS_NAMES.get(member.status, member.status)
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(RING_ZONE).date()
+
+
+# ---------------------------------------------------------------------------------------------
+# Balances, entries, members
+
+
+BALANCES_HEADER = (
+    "Mitgliedsnummer",
+    "Name",
+    "Status",
+    "Saldo in Minuten",
+    "Saldo h:mm",
+    "Untergrenze in Minuten",
+    "Obergrenze in Minuten",
+)
+
+
+def balances_csv(session: Session, ring_id: int) -> str:
+    """Balances of every account of the ring: members by number, then the system accounts, then
+    a "Summe" row (zero in a sound book). Limits are those in force (empty: no limit)."""
+    _ring(session, ring_id)
+    names = _account_names(session, ring_id, _members(session, ring_id))
+    balances = ledger.ring_balances(session, ring_id=ring_id)
+    rows = []
+    total = 0
+    for balance in sorted(balances, key=lambda b: _sort_key(names[b.account_id])):
+        name = names[balance.account_id]
+        total += balance.balance
+        rows.append(
+            (
+                name.number,
+                name.name or str(name.konto),
+                _status(name.member),
+                balance.balance,
+                hm(balance.balance),
+                balance.min_balance,
+                balance.max_balance,
+            )
+        )
+    rows.append((None, "Summe", None, total, hm(total), None, None))
+    return write_csv(BALANCES_HEADER, rows)
+
+
+ENTRIES_HEADER = (
+    "Buchung",
+    "Buchungsdatum",
+    "Leistungsdatum",
+    "Art",
+    "Belegnummer",
+    "Text",
+    "Konto",
+    "Name",
+    "Minuten",
+    "h:mm",
+    "Storno von",
+    "Kanal",
+    "eingegeben von",
+)
+
+
+def _check_period(start: dt.datetime, end: dt.datetime) -> None:
+    for value in (start, end):
+        if not isinstance(value, dt.datetime) or value.tzinfo is None:
+            raise ValueError("start and end of the period must be aware datetimes")
+    if end < start:
+        raise ValueError("the end of the period is before its start")
+
+
+def entries_csv(session: Session, ring_id: int, start: dt.datetime, end: dt.datetime) -> str:
+    """One row per posting of every entry booked in [start, end), in booking order.
+
+    Buchungsdatum is the local date (Europe/Berlin) of the booking; "eingegeben von" is the
+    username of the login that keyed the entry (empty when the member booked it themselves
+    without an operator recorded).
+    """
+    _check_period(start, end)
+    _ring(session, ring_id)
+    names = _account_names(session, ring_id, _members(session, ring_id))
+    query = (
+        select(
+            JournalEntry.id,
+            JournalEntry.booked_at,
+            JournalEntry.service_date,
+            JournalEntry.kind,
+            JournalEntry.voucher_number,
+            JournalEntry.memo,
+            JournalEntry.reverses_id,
+            JournalEntry.channel,
+            User.username,
+            Posting.account_id,
+            Posting.amount,
+        )
+        .join(Posting, Posting.entry_id == JournalEntry.id)
+        .outerjoin(User, User.id == JournalEntry.operator_id)
+        .where(
+            JournalEntry.ring_id == ring_id,
+            JournalEntry.booked_at >= start,
+            JournalEntry.booked_at < end,
+        )
+        .order_by(JournalEntry.booked_at, JournalEntry.id, Posting.id)
+    )
+    rows = []
+    for row in session.execute(query):
+        name = names[row.account_id]
+        rows.append(
+            (
+                row.id,
+                _local_date(row.booked_at),
+                row.service_date,
+                KIND_NAMES.get(row.kind, row.kind),
+                row.voucher_number,
+                row.memo,
+                name.konto,
+                name.name,
+                row.amount,
+                hm(row.amount),
+                row.reverses_id,
+                CHANNEL_NAMES.get(row.channel, row.channel),
+                row.username,
+            )
+        )
+    return write_csv(ENTRIES_HEADER, rows)
+
+
+MEMBERS_HEADER = (
+    "Mitgliedsnummer",
+    "Vorname",
+    "Nachname",
+    "Telefon",
+    "E-Mail",
+    "Straße",
+    "PLZ",
+    "Ort",
+    "Stadtteil",
+    "Papiermitglied",
+    "Großdruck",
+    "Status",
+    "Eintritt",
+    "Austritt",
+    "Saldo in Minuten",
+    "Saldo h:mm",
+)
+
+
+def members_csv(session: Session, ring_id: int) -> str:
+    """The member list for the office, by number. Erased members keep only their number, status,
+    dates of membership and balance; no personal data."""
+    _ring(session, ring_id)
+    balances = {b.account_id: b.balance for b in ledger.ring_balances(session, ring_id=ring_id)}
+    rows = []
+    for member in _members(session, ring_id):
+        balance = balances.get(member.account_id, 0)
+        if member.erased:
+            personal: tuple[object, ...] = (None,) * 10
+        else:
+            personal = (
+                member.first_name,
+                member.last_name,
+                member.phone,
+                member.email,
+                member.street,
+                member.postal_code,
+                member.city,
+                member.district,
+                member.paper_member,
+                member.large_print,
+            )
+        rows.append(
+            (
+                member.number,
+                *personal,
+                _status(member),
+                member.joined_on,
+                member.left_on,
+                balance,
+                hm(balance),
+            )
+        )
+    return write_csv(MEMBERS_HEADER, rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# hledger journal
+
+
+def journal_text(text: str | None) -> str:
+    """Text safe on one journal line: no line breaks or control characters, no ';' (a comment)."""
+    if not text:
+        return ""
+    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
+    return cleaned.replace(";", ",").strip()
+
+
+def _tag_value(text: str) -> str:
+    """A tag value ends at a comma; keep it to one piece."""
+    return " ".join(journal_text(text).replace(",", " ").split())
+
+
+def _journal_account(name: str) -> str:
+    """Account names end at two spaces or a tab and must not contain ';'."""
+    return " ".join(journal_text(name).split())
+
+
+def hledger_journal(session: Session, ring_id: int, *, now: dt.datetime | None = None) -> str:
+    """Every entry of the ring as an hledger journal (also readable by ledger-cli).
+
+    One transaction per entry in booking order: ``DATE (ENTRY-ID) MEMO`` with the local booking
+    date, a comment line of tags (kind, voucher, service-date, reverses, channel, operator, ...)
+    and one posting per account in whole minutes (``-90 Min``). Member accounts are
+    ``Mitglieder:0042``, system accounts ``Tauschring:Gemeinschaftskonto`` and so on; all are
+    declared up front, so ``hledger check --strict`` holds.
+    """
+    ring = _ring(session, ring_id)
+    moment = (now or utcnow()).astimezone(RING_ZONE)
+    members = _members(session, ring_id)
+    names = _account_names(session, ring_id, members)
+    number_of = {member.account_id: member.number for member in members}
+
+    lines = [
+        f"; Tauschring: {journal_text(ring.name)}",
+        f"; Journal exportiert am {moment:%Y-%m-%d %H:%M} (Europe/Berlin)",
+        f"; Beträge in Minuten ({COMMODITY}); 60 {COMMODITY} = 1 Stunde.",
+        "; Buchungsdatum = Datum der Buchung in Europe/Berlin, service-date = Leistungsdatum.",
+        "",
+        f"commodity {COMMODITY}",
+        f"    format 1000. {COMMODITY}",
+        "",
+    ]
+    for name in sorted(names.values(), key=_sort_key):
+        lines.append(f"account {_journal_account(name.journal)}")
+        if name.number is not None and name.name:
+            lines.append(f"    ; {journal_text(name.name)}")
+    lines.append("")
+
+    query = (
+        select(
+            JournalEntry.id,
+            JournalEntry.booked_at,
+            JournalEntry.service_date,
+            JournalEntry.kind,
+            JournalEntry.memo,
+            JournalEntry.voucher_number,
+            JournalEntry.reverses_id,
+            JournalEntry.channel,
+            JournalEntry.on_behalf_of_id,
+            JournalEntry.override_reason,
+            User.username,
+            Posting.account_id,
+            Posting.amount,
+        )
+        .join(Posting, Posting.entry_id == JournalEntry.id)
+        .outerjoin(User, User.id == JournalEntry.operator_id)
+        .where(JournalEntry.ring_id == ring_id)
+        .order_by(JournalEntry.booked_at, JournalEntry.id, Posting.id)
+    )
+    current: int | None = None
+    for row in session.execute(query):
+        if row.id != current:
+            if current is not None:
+                lines.append("")
+            current = row.id
+            memo = journal_text(row.memo)
+            lines.append(f"{_local_date(row.booked_at).isoformat()} ({row.id}){' ' + memo if memo else ''}")
+            tags = [f"kind:{row.kind}"]
+            if row.voucher_number:
+                tags.append(f"voucher:{_tag_value(row.voucher_number)}")
+            tags.append(f"service-date:{row.service_date.isoformat()}")
+            if row.reverses_id is not None:
+                tags.append(f"reverses:{row.reverses_id}")
+            tags.append(f"booked-at:{row.booked_at.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}")
+            tags.append(f"channel:{row.channel}")
+            if row.username:
+                tags.append(f"operator:{_tag_value(row.username)}")
+            if row.on_behalf_of_id is not None:
+                number = number_of.get(row.on_behalf_of_id)
+                helped = f"{number:04d}" if number is not None else f"konto-{row.on_behalf_of_id}"
+                tags.append(f"on-behalf-of:{helped}")
+            if row.override_reason:
+                tags.append(f"override:{_tag_value(row.override_reason)}")
+            lines.append("    ; " + ", ".join(tags))
+        account = _journal_account(names[row.account_id].journal)
+        lines.append(f"    {account}  {row.amount} {COMMODITY}")
+    lines.append("")
+    return "\n".join(lines)
