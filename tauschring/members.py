@@ -275,3 +275,91 @@ def may_act_for(session: Session, user: User, member: Member) -> bool:
     if user.member_id == member.id or user.is_office:
         return True
     return session.get(MemberHelper, (member.id, user.id)) is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# Office: status changes, leaving, erasure
+
+EDITABLE_BY_OFFICE = (
+    "first_name",
+    "last_name",
+    "name_display",
+    "phone",
+    "email",
+    "street",
+    "postal_code",
+    "city",
+    "district",
+    "paper_member",
+    "large_print",
+)
+
+
+def suspend_member(member: Member, today: dt.date) -> None:
+    """A suspended member cannot exchange until reactivated; the account stays as it is."""
+    if member.status != "active":
+        raise MemberError("not active")
+    member.status, member.suspended_on = "suspended", today
+
+
+def reactivate_member(member: Member) -> None:
+    if member.status != "suspended":
+        raise MemberError("not suspended")
+    member.status, member.suspended_on = "active", None
+
+
+def leave_member(
+    session: Session, member: Member, *, now: dt.datetime, operator_id: int | None, memo: str
+) -> ledger.EntryView | None:
+    """The member leaves: the balance is settled against the community account by a recorded
+    entry, the account is closed, listings are withdrawn and logins end."""
+    from .models import Listing
+
+    if member.status == "left":
+        raise MemberError("already left")
+    entry = ledger.settle_account(
+        session,
+        ring_id=member.ring_id,
+        account_id=member.account_id,
+        memo=memo,
+        now=now,
+        operator_id=operator_id,
+    )
+    ledger.close_account(session, ring_id=member.ring_id, account_id=member.account_id, now=now)
+    member.status, member.left_on = "left", now.date()
+    for listing in session.scalars(
+        select(Listing).where(Listing.member_id == member.id, Listing.withdrawn_at.is_(None))
+    ):
+        listing.withdrawn_at = now
+    for user in session.scalars(select(User).where(User.member_id == member.id)):
+        user.active = False
+        user.session_token = secrets.token_hex(16)
+    session.flush()
+    return entry
+
+
+def erase_member(session: Session, member: Member, *, now: dt.datetime) -> None:
+    """Erase a departed member's personal data (DSGVO Art. 17). The books keep every entry under
+    the member number; listings go, logins are made anonymous."""
+    from .models import Listing
+
+    if member.status != "left":
+        raise MemberError("only members who left can be erased")
+    if member.erased:
+        raise MemberError("already erased")
+    member.first_name = member.last_name = ""
+    member.phone = member.email = member.street = member.postal_code = member.city = member.district = None
+    member.name_display = "number"
+    member.erased_at = now
+    ledger.relabel_account(
+        session, ring_id=member.ring_id, account_id=member.account_id, label=account_label(member)
+    )
+    for listing in session.scalars(select(Listing).where(Listing.member_id == member.id)):
+        session.delete(listing)
+    for user in session.scalars(select(User).where(User.member_id == member.id)):
+        user.username = f"geloescht-{user.id}"
+        user.display_name = f"Mitglied {member.number}"
+        user.active = False
+        user.password_hash = "!"
+        user.session_token = secrets.token_hex(16)
+    session.flush()
