@@ -63,10 +63,10 @@ def _init_extensions(app: Flask) -> None:
 
 def _init_web(app: Flask) -> None:
     from .units import format_amount, format_day, hm
-    from .web import auth, market, member, profile
+    from .web import auth, market, member, office, profile
     from .web.common import current_member, ring_unit
 
-    for blueprint in (auth.bp, member.bp, market.bp, profile.bp):
+    for blueprint in (auth.bp, member.bp, market.bp, profile.bp, office.bp):
         app.register_blueprint(blueprint)
 
     @app.template_filter("amount")
@@ -80,6 +80,12 @@ def _init_web(app: Flask) -> None:
     @app.template_filter("date")
     def date_filter(value: dt.date | dt.datetime | None) -> str:
         return format_day(value)
+
+    @app.template_filter("when")
+    def when_filter(value: dt.datetime | None) -> str:
+        from flask_babel import format_datetime
+
+        return format_datetime(value, "short") if value else ""
 
     @app.context_processor
     def page_context() -> dict[str, Any]:

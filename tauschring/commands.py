@@ -20,6 +20,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(ledger_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(serve_command)
+    __import__("tauschring.backup").backup.register_backup_commands(app)
 
 
 # ---------------------------------------------------------------------------------------------

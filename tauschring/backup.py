@@ -1,0 +1,684 @@
+"""Backups while the service runs: `tauschring backup FILE` and `tauschring restore FILE`.
+
+SQLite: the online backup API (``sqlite3.Connection.backup``) copies every page in one step, i.e.
+inside one read transaction of the live database: a consistent snapshot, while writers go on in
+WAL mode. The copy is switched to rollback journal mode (one self-contained file) and checked
+with ``PRAGMA quick_check``. A restore writes the backup into the live database file through the
+same API: SQLite takes the exclusive write lock of the live database for that one step and
+commits it as one transaction (other writers wait, readers see the old database until the
+commit and the restored one after). Files are never copied over a database that another process
+may have open.
+
+PostgreSQL: ``pg_dump --format=custom`` from a snapshot exported by a REPEATABLE READ
+transaction, which also counts the rows the backup holds. A restore runs
+``pg_restore --clean --if-exists --no-owner --single-transaction`` into the database of the URL.
+Connection settings come from the SQLAlchemy URL; a password only ever travels in the
+environment (PGPASSWORD), never on a command line.
+
+Both: a backup is written to a temporary file in the target folder and renamed into place, so
+a crash never leaves a half file under the target name; an existing file is only replaced when
+asked to. A backup of one backend is refused by the other (SQLite header versus pg_dump's
+archive header). After a restore, Alembic migrates the database to the newest revision, so an
+older backup comes back in the current schema.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.pool import NullPool
+
+from .db import SQLITE_BUSY_TIMEOUT_S, make_engine
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+PG_DUMP_MAGIC = b"PGDMP"
+BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+class BackupError(Exception):
+    """A backup or restore that was refused or failed; the message is meant for the office."""
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """What a backup holds: counted inside the snapshot the backup was taken from."""
+
+    path: Path
+    backend: str  # "sqlite" or "postgresql"
+    size: int  # bytes
+    revision: str | None  # the Alembic revision of the backed-up schema
+    members: int | None  # rows of `member`; None if the table does not exist
+    entries: int | None  # rows of `journal_entry`; None if the table does not exist
+
+
+@dataclass(frozen=True)
+class BackupFacts:
+    """What a restore would bring back, found out before anything is changed."""
+
+    path: Path
+    backend: str
+    revision: str
+
+
+# ---------------------------------------------------------------------------------------------
+# Public functions
+
+
+def backup(url: str, path: str | os.PathLike[str], *, force: bool = False) -> BackupInfo:
+    """Write a consistent backup of the database at ``url`` to ``path``.
+
+    Refuses an existing ``path`` unless ``force``; the file appears only when it is complete.
+    """
+    backend = backend_of(url)
+    target = Path(path)
+    _check_target(target, force)
+    if backend == "sqlite":
+        return _backup_sqlite(url, target, force)
+    return _backup_postgres(url, target, force)
+
+
+def check_backup(url: str, path: str | os.PathLike[str]) -> BackupFacts:
+    """Check that ``path`` is a backup that can be restored into the database at ``url``."""
+    backend = backend_of(url)
+    source = Path(path)
+    kind = _backup_kind(source)
+    if kind != backend:
+        raise BackupError(
+            f"{source} ist eine {BACKENDS[kind]}-Sicherung, die Datenbank ist aber {BACKENDS[backend]}. "
+            f"Eine {BACKENDS[kind]}-Sicherung lässt sich nur in eine {BACKENDS[kind]}-Datenbank "
+            "zurückspielen; nichts wurde verändert."
+        )
+    if backend == "sqlite":
+        live = _sqlite_path(url)
+        if live.exists() and _same_file(live, source):
+            raise BackupError(f"{source} ist die Datenbank selbst, keine Sicherung.")
+        with closing(_open_sqlite_backup(source)) as connection:
+            revision = _sqlite_revision(connection, source)
+    else:
+        revision = _pg_archive(source).revision
+    _check_revision(url, revision, source)
+    return BackupFacts(path=source, backend=backend, revision=revision)
+
+
+def restore(url: str, path: str | os.PathLike[str]) -> None:
+    """Replace the database at ``url`` by the backup at ``path``, then migrate it to the head.
+
+    Refuses (and changes nothing) when the file is missing, is not a backup, is a backup of the
+    other backend, or comes from a newer schema than this version of Tauschring knows.
+    """
+    facts = check_backup(url, path)
+    if facts.backend == "sqlite":
+        _restore_sqlite(url, facts.path)
+    else:
+        _restore_postgres(url, facts.path)
+    from .migrate import upgrade
+
+    upgrade(url)
+
+
+def backend_of(url: str) -> str:
+    """``sqlite`` or ``postgresql``, from a SQLAlchemy URL."""
+    try:
+        backend = sa.make_url(url).get_backend_name()
+    except ArgumentError as exc:
+        raise BackupError(f"Unbrauchbare Datenbank-URL: {exc}") from exc
+    if backend not in BACKENDS:
+        raise BackupError(f"Sicherungen gibt es nur für SQLite und PostgreSQL, nicht für {backend}.")
+    return backend
+
+
+# ---------------------------------------------------------------------------------------------
+# Files
+
+
+def _check_target(target: Path, force: bool) -> None:
+    if target.is_dir():
+        raise BackupError(f"{target} ist ein Ordner; bitte einen Dateinamen angeben.")
+    if not target.parent.is_dir():
+        raise BackupError(f"Den Ordner {target.parent} gibt es nicht.")
+    if target.exists() and not force:
+        raise BackupError(f"{target} gibt es schon; mit --force wird die Datei überschrieben.")
+
+
+@contextmanager
+def _atomic_file(target: Path, force: bool) -> Iterator[Path]:
+    """A temporary file next to ``target`` (mode 0600: backups hold personal data) that becomes
+    ``target`` only when the block completes; on any error it is removed."""
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        _fsync(temporary)
+        _publish(temporary, target, force)
+        _fsync(target.parent)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _publish(temporary: Path, target: Path, force: bool) -> None:
+    if force:
+        os.replace(temporary, target)
+        return
+    try:
+        # A hard link never replaces a file that appeared meanwhile.
+        os.link(temporary, target)
+    except FileExistsError:
+        raise BackupError(f"{target} gibt es schon; mit --force wird die Datei überschrieben.") from None
+    except OSError:
+        # A file system without hard links.
+        if target.exists():
+            raise BackupError(f"{target} gibt es schon; mit --force wird die Datei überschrieben.") from None
+        os.replace(temporary, target)
+
+
+def _fsync(path: Path) -> None:
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass  # some platforms cannot sync a folder
+    finally:
+        os.close(descriptor)
+
+
+def _backup_kind(path: Path) -> str:
+    if not path.exists():
+        raise BackupError(f"Die Sicherungsdatei {path} gibt es nicht.")
+    if not path.is_file():
+        raise BackupError(f"{path} ist keine Datei.")
+    with path.open("rb") as file:
+        head = file.read(len(SQLITE_MAGIC))
+    if head.startswith(SQLITE_MAGIC):
+        return "sqlite"
+    if head.startswith(PG_DUMP_MAGIC):
+        return "postgresql"
+    raise BackupError(
+        f"{path} ist keine Tauschring-Sicherung (weder eine SQLite-Datenbank noch ein pg_dump-Archiv)."
+    )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _check_revision(url: str, revision: str, source: Path) -> None:
+    from alembic.script import ScriptDirectory
+
+    from .migrate import alembic_config
+
+    known = {script.revision for script in ScriptDirectory.from_config(alembic_config(url)).walk_revisions()}
+    if revision not in known:
+        raise BackupError(
+            f"{source} stammt von einer neueren Tauschring-Version (Datenbankversion {revision}); "
+            "bitte zuerst Tauschring aktualisieren. Nichts wurde verändert."
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# SQLite
+
+
+def _sqlite_path(url: str) -> Path:
+    database = sa.make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        raise BackupError("Sicherungen gibt es nur für eine SQLite-Datenbank in einer Datei.")
+    return Path(database)
+
+
+def _connect_sqlite(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_S, isolation_level=None)
+
+
+def _copy_sqlite(source: sqlite3.Connection, target: sqlite3.Connection, what: str) -> None:
+    """All pages in one step (``pages=-1``), i.e. in one read transaction of the source and one
+    write transaction of the target. Python retries a busy step without end; past the busy
+    timeout the copy is given up instead."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and time.monotonic() > deadline:
+            raise BackupError(
+                f"{what}: die Datenbank war länger als {SQLITE_BUSY_TIMEOUT_S} Sekunden gesperrt; "
+                "nichts wurde verändert."
+            )
+
+    try:
+        source.backup(target, pages=-1, progress=progress)
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{what} ist fehlgeschlagen: {exc}") from exc
+
+
+def _open_sqlite_backup(path: Path) -> sqlite3.Connection:
+    """The backup file, read-only, after SQLite's own check of its pages."""
+    uri = path.resolve().as_uri() + "?mode=ro"
+    connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+    try:
+        result = connection.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        connection.close()
+        raise BackupError(f"Die Sicherung {path} ist nicht lesbar: {exc}") from exc
+    if result != [("ok",)]:
+        connection.close()
+        problems = "; ".join(row[0] for row in result[:5])
+        raise BackupError(f"Die Sicherung {path} ist beschädigt: {problems}")
+    return connection
+
+
+def _sqlite_tables(connection: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _sqlite_revision(connection: sqlite3.Connection, source: Path) -> str:
+    revision = None
+    if "alembic_version" in _sqlite_tables(connection):
+        revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    if revision is None:
+        raise BackupError(f"{source} ist keine Tauschring-Datenbank (keine Datenbankversion).")
+    return revision[0]
+
+
+def _sqlite_counts(connection: sqlite3.Connection) -> tuple[str | None, int | None, int | None]:
+    tables = _sqlite_tables(connection)
+
+    def count(table: str) -> int | None:
+        return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] if table in tables else None
+
+    revision = None
+    if "alembic_version" in tables:
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        revision = row[0] if row else None
+    return revision, count("member"), count("journal_entry")
+
+
+def _backup_sqlite(url: str, target: Path, force: bool) -> BackupInfo:
+    live = _sqlite_path(url)
+    if not live.is_file():
+        raise BackupError(f"Die Datenbank {live} gibt es nicht.")
+    if _same_file(live, target):
+        raise BackupError(f"{target} ist die Datenbank selbst.")
+    with _atomic_file(target, force) as temporary:
+        with closing(_connect_sqlite(live)) as source, closing(_connect_sqlite(temporary)) as copy:
+            _copy_sqlite(source, copy, f"Die Sicherung von {live}")
+            # One self-contained file: no -wal beside it.
+            copy.execute("PRAGMA journal_mode=DELETE")
+            result = copy.execute("PRAGMA quick_check").fetchall()
+            if result != [("ok",)]:
+                raise BackupError(f"Die Sicherung hat SQLites Prüfung nicht bestanden: {result[:5]}")
+            revision, members, entries = _sqlite_counts(copy)
+        size = temporary.stat().st_size
+    return BackupInfo(target, "sqlite", size, revision, members, entries)
+
+
+def _restore_sqlite(url: str, source: Path) -> None:
+    live = _sqlite_path(url)
+    if not live.parent.is_dir():
+        raise BackupError(f"Den Ordner {live.parent} gibt es nicht.")
+    if live.exists() and live.stat().st_size > 0:
+        with live.open("rb") as file:
+            if not file.read(len(SQLITE_MAGIC)).startswith(SQLITE_MAGIC):
+                raise BackupError(f"{live} ist keine SQLite-Datenbank; nichts wurde verändert.")
+    with closing(_open_sqlite_backup(source)) as backup_db, closing(_connect_sqlite(live)) as live_db:
+        mode = live_db.execute("PRAGMA journal_mode").fetchone()[0]
+        source_page = backup_db.execute("PRAGMA page_size").fetchone()[0]
+        live_page = live_db.execute("PRAGMA page_size").fetchone()[0]
+        if mode == "wal" and source_page != live_page:
+            raise BackupError(
+                f"Die Sicherung hat Seiten von {source_page} Bytes, die Datenbank im WAL-Modus "
+                f"{live_page} Bytes; so kann SQLite sie nicht zurückspielen. Nichts wurde verändert."
+            )
+        # One step under the live database's exclusive write lock, committed as a whole.
+        _copy_sqlite(backup_db, live_db, f"Das Zurückspielen nach {live}")
+        if mode == "wal":
+            live_db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL
+
+
+def _pg_tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise BackupError(
+            f"{name} wurde nicht gefunden. Für Sicherungen von PostgreSQL-Datenbanken werden pg_dump "
+            "und pg_restore gebraucht (Debian: Paket postgresql-client, in der Version des Servers)."
+        )
+    return found
+
+
+def _pg_connection(url: str) -> tuple[list[str], dict[str, str]]:
+    """libpq options for the command line and the environment (the password goes only there)."""
+    parsed = sa.make_url(url)
+    options = ["--no-password"]
+    if parsed.host:
+        options.append(f"--host={parsed.host}")
+    if parsed.port:
+        options.append(f"--port={parsed.port}")
+    if parsed.username:
+        options.append(f"--username={parsed.username}")
+    # A connection string as --dbname carries the URL's other libpq settings (sslmode, ...).
+    settings = {"dbname": parsed.database or ""}
+    for key, value in parsed.query.items():
+        if key != "password":
+            settings[key] = value if isinstance(value, str) else value[-1]
+    options.append(
+        "--dbname=" + " ".join(f"{key}={_conninfo_quote(value)}" for key, value in settings.items())
+    )
+    env = dict(os.environ)
+    password = parsed.password or parsed.query.get("password")
+    if password:
+        env["PGPASSWORD"] = password if isinstance(password, str) else password[-1]
+    env.setdefault("PGAPPNAME", "tauschring")
+    return options, env
+
+
+def _conninfo_quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _run(command: Sequence[str], env: dict[str, str], what: str) -> str:
+    done = subprocess.run(list(command), env=env, capture_output=True, text=True, errors="replace")
+    if done.returncode != 0:
+        detail = "\n".join(done.stderr.strip().splitlines()[-15:]) or f"Exit-Code {done.returncode}"
+        raise BackupError(f"{what} ist fehlgeschlagen:\n{detail}")
+    return done.stdout
+
+
+def _pg_engine(url: str) -> sa.Engine:
+    return make_engine(url, poolclass=NullPool)
+
+
+def _pg_counts(connection: sa.Connection) -> tuple[str | None, int | None, int | None]:
+    tables = set(sa.inspect(connection).get_table_names())
+
+    def count(table: str) -> int | None:
+        return connection.scalar(sa.text(f"SELECT count(*) FROM {table}")) if table in tables else None
+
+    revision = None
+    if "alembic_version" in tables:
+        revision = connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+    return revision, count("member"), count("journal_entry")
+
+
+def _backup_postgres(url: str, target: Path, force: bool) -> BackupInfo:
+    pg_dump = _pg_tool("pg_dump")
+    options, env = _pg_connection(url)
+    engine = _pg_engine(url)
+    try:
+        with _atomic_file(target, force) as temporary:
+            try:
+                connection = engine.connect().execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
+            except OperationalError as exc:
+                raise BackupError(f"Keine Verbindung zur Datenbank: {exc.orig}") from exc
+            with connection, connection.begin():
+                # pg_dump reads from this transaction's snapshot, so the counts match the file.
+                snapshot = connection.scalar(sa.text("SELECT pg_export_snapshot()"))
+                revision, members, entries = _pg_counts(connection)
+                _run(
+                    [pg_dump, *options, "--format=custom", f"--snapshot={snapshot}", f"--file={temporary}"],
+                    env,
+                    "pg_dump",
+                )
+            with temporary.open("rb") as file:
+                if file.read(len(PG_DUMP_MAGIC)) != PG_DUMP_MAGIC:
+                    raise BackupError("pg_dump hat kein Archiv geschrieben.")
+            size = temporary.stat().st_size
+    finally:
+        engine.dispose()
+    return BackupInfo(target, "postgresql", size, revision, members, entries)
+
+
+@dataclass(frozen=True)
+class _Archive:
+    revision: str
+    tables: frozenset[tuple[str, str]]  # (schema, name)
+    functions: frozenset[tuple[str, str]]
+
+
+_TOC_TABLE = re.compile(r"^\d+; \d+ \d+ TABLE (?!DATA )(\S+) (\S+) ")
+_TOC_FUNCTION = re.compile(r"^\d+; \d+ \d+ FUNCTION (\S+) ([^\s(]+)\(")
+
+
+def _pg_archive(source: Path) -> _Archive:
+    """The archive's table of contents and schema revision, read with pg_restore."""
+    pg_restore = _pg_tool("pg_restore")
+    env = dict(os.environ)
+    listing = _run([pg_restore, "--list", str(source)], env, f"pg_restore --list {source}")
+    tables = frozenset(m.groups() for line in listing.splitlines() if (m := _TOC_TABLE.match(line)))
+    functions = frozenset(m.groups() for line in listing.splitlines() if (m := _TOC_FUNCTION.match(line)))
+    revision = None
+    if any(name == "alembic_version" for _, name in tables):
+        script = _run(
+            [pg_restore, "--data-only", "--table=alembic_version", "--file=-", str(source)],
+            env,
+            f"pg_restore {source}",
+        )
+        lines = iter(script.splitlines())
+        for line in lines:
+            if line.startswith("COPY ") and ".alembic_version " in line:
+                first = next(lines, "\\.")
+                revision = None if first == "\\." else first.strip()
+                break
+    if revision is None:
+        raise BackupError(f"{source} ist keine Tauschring-Sicherung (keine Datenbankversion).")
+    return _Archive(revision, tables, functions)
+
+
+def _restore_postgres(url: str, source: Path) -> None:
+    pg_restore = _pg_tool("pg_restore")
+    archive = _pg_archive(source)
+    options, env = _pg_connection(url)
+    engine = _pg_engine(url)
+    try:
+        extra_tables, extra_functions = _pg_extra_objects(engine, archive)
+        if extra_tables or extra_functions:
+            # The live schema is newer than the backup's: its additional tables would block
+            # --clean (foreign keys) and the migration afterwards (they exist already). Read
+            # the whole archive once before dropping them, so a damaged file changes nothing.
+            _run([pg_restore, "--file=" + os.devnull, str(source)], env, f"pg_restore {source}")
+            with engine.begin() as connection:
+                for schema, name in extra_tables:
+                    connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{schema}"."{name}" CASCADE')
+                for signature in extra_functions:
+                    connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {signature} CASCADE")
+    finally:
+        engine.dispose()
+    _run(
+        [
+            pg_restore,
+            *options,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            str(source),
+        ],
+        env,
+        "pg_restore",
+    )
+
+
+def _pg_extra_objects(engine: sa.Engine, archive: _Archive) -> tuple[list[tuple[str, str]], list[str]]:
+    """Tables and functions of the live database that the archive does not have (extensions'
+    objects excluded)."""
+    schemas = sorted({schema for schema, _ in archive.tables} | {"public"})
+    not_from_extension = "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = {oid} AND d.deptype = 'e')"
+    try:
+        with engine.connect() as connection:
+            tables = connection.execute(
+                sa.text(
+                    "SELECT n.nspname, c.relname FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE c.relkind IN ('r', 'p') AND n.nspname IN :schemas AND "
+                    + not_from_extension.format(oid="c.oid")
+                    + " ORDER BY 1, 2"
+                ).bindparams(sa.bindparam("schemas", expanding=True)),
+                {"schemas": schemas},
+            ).all()
+            functions = connection.execute(
+                sa.text(
+                    "SELECT n.nspname, p.proname, p.oid::regprocedure::text FROM pg_proc p "
+                    "JOIN pg_namespace n ON n.oid = p.pronamespace "
+                    "WHERE n.nspname IN :schemas AND "
+                    + not_from_extension.format(oid="p.oid")
+                    + " ORDER BY 1, 2"
+                ).bindparams(sa.bindparam("schemas", expanding=True)),
+                {"schemas": schemas},
+            ).all()
+    except OperationalError as exc:
+        raise BackupError(f"Keine Verbindung zur Datenbank: {exc.orig}") from exc
+    extra_tables = [(s, n) for s, n in tables if (s, n) not in archive.tables]
+    extra_functions = [sig for s, n, sig in functions if (s, n) not in archive.functions]
+    return extra_tables, extra_functions
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+
+def register_backup_commands(app: Flask) -> None:
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+
+
+def _url() -> str:
+    return str(current_app.config["SQLALCHEMY_ENGINES"]["default"]["url"])
+
+
+def _shown(url: str) -> str:
+    return sa.make_url(url).render_as_string(hide_password=True)
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _size(size: int) -> str:
+    if size < 10 * 1024 * 1024:
+        return f"{_number(max(1, round(size / 1024)))} KB"
+    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+
+
+def _contents(members: int | None, entries: int | None) -> list[str]:
+    parts = []
+    if members is not None:
+        parts.append(f"{_number(members)} Mitglied" if members == 1 else f"{_number(members)} Mitglieder")
+    if entries is not None:
+        parts.append(f"{_number(entries)} Buchung" if entries == 1 else f"{_number(entries)} Buchungen")
+    return parts
+
+
+def _fail(error: BackupError) -> None:
+    click.echo(f"Fehler: {error}", err=True)
+    sys.exit(2)
+
+
+@click.command(
+    "backup",
+    help="Eine Sicherung der laufenden Datenbank in die Datei FILE schreiben "
+    "(SQLite: Online-Sicherung; PostgreSQL: pg_dump im Custom-Format). Exit-Code 2 bei Fehlern.",
+)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Eine vorhandene Datei FILE überschreiben.")
+@with_appcontext
+def backup_command(file: Path, force: bool) -> None:
+    try:
+        info = backup(_url(), file, force=force)
+    except BackupError as error:
+        _fail(error)
+    details = ", ".join([_size(info.size), *_contents(info.members, info.entries)])
+    click.echo(f"Sicherung geschrieben: {info.path} ({details})")
+
+
+@click.command(
+    "restore",
+    help="Die Datenbank durch die Sicherung FILE ersetzen, auf den neuesten Stand migrieren und "
+    "jeden Tauschring prüfen. Exit-Code 1 bei einem Verstoß (oder Abbruch), 2 bei Fehlern.",
+)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", "-y", is_flag=True, help="Ohne Rückfrage wiederherstellen.")
+@with_appcontext
+def restore_command(file: Path, yes: bool) -> None:
+    import ledger
+
+    from .commands import render_report
+    from .db import db
+
+    url = _url()
+    try:
+        facts = check_backup(url, file)
+    except BackupError as error:
+        _fail(error)
+    if not yes:
+        question = (
+            f"Die Datenbank {_shown(url)} wird durch die Sicherung {facts.path} "
+            f"({BACKENDS[facts.backend]}, Datenbankversion {facts.revision}) ersetzt; "
+            "was seitdem gebucht wurde, geht verloren. Wiederherstellen?"
+        )
+        try:
+            confirmed = click.confirm(question, default=False)
+        except click.Abort:  # end of input, Ctrl+C
+            confirmed = False
+        if not confirmed:
+            click.echo("Abgebrochen; die Datenbank ist unverändert.")
+            sys.exit(1)
+    # This process's own pooled connections must not hold the old database open.
+    db.session.close()
+    for engine in db.engines.values():
+        engine.dispose()
+    try:
+        restore(url, file)
+    except BackupError as error:
+        _fail(error)
+    for engine in db.engines.values():
+        engine.dispose()
+
+    session = db.session
+    # A deferred BEGIN on SQLite: the report only reads and must not hold the write lock.
+    connection = session.connection(execution_options={"read_only": True})
+    tables = set(sa.inspect(connection).get_table_names())
+    count = lambda table: session.scalar(sa.text(f"SELECT count(*) FROM {table}"))  # noqa: E731
+    contents = _contents(
+        count("member") if "member" in tables else None,
+        count("journal_entry") if "journal_entry" in tables else None,
+    )
+    click.echo(
+        f"Sicherung wiederhergestellt: {facts.path}" + (f" ({', '.join(contents)})" if contents else "")
+    )
+    click.echo("")
+    ring_ids = list(session.scalars(sa.select(ledger.Ring.id).order_by(ledger.Ring.id)))
+    if not ring_ids:
+        click.echo("Keine Tauschringe in der Datenbank.")
+    failed = False
+    for ring_id in ring_ids:
+        report = ledger.verify(session, ring_id)
+        click.echo(render_report(report))
+        failed = failed or not report.ok
+    session.close()
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,221 @@
+"""Forms of the office desk."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+
+from ...members import MIN_PASSWORD_LENGTH
+
+SOURCES = [
+    SelectChoice("paper_form", _l("Papierformular")),
+    SelectChoice("office", _l("im Büro mündlich/telefonisch")),
+]
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token: for buttons that post."""
+
+
+class BatchForm(FlaskForm):
+    title = StringField(
+        _l("Bezeichnung (z. B. Tauschtreffen 14.11.)"), validators=[Optional(), Length(max=200)]
+    )
+
+
+class LineForm(FlaskForm):
+    voucher_number = StringField(_l("Beleg-Nr."), validators=[Length(max=40)])
+    service_date = StringField(_l("Leistungsdatum"), validators=[Length(max=20)])
+    payer_number = StringField(_l("Zahler (Nr.)"), validators=[Length(max=20)])
+    payee_number = StringField(_l("Empfänger (Nr.)"), validators=[Length(max=20)])
+    amount = StringField(_l("Betrag"), validators=[Length(max=20)])
+    memo = StringField(_l("Text"), validators=[Length(max=500)])
+    old_confirmed = BooleanField(_l("alter Beleg: trotzdem buchen"))
+
+
+class TotalsForm(FlaskForm):
+    expected_count = IntegerField(
+        _l("Anzahl Belege laut Stapel"), validators=[Optional(), NumberRange(0, 10000)]
+    )
+    expected_amount = StringField(_l("Summe laut Stapel"), validators=[Optional(), Length(max=20)])
+
+
+class PostForm(FlaskForm):
+    clean_only = BooleanField(
+        _l("Nur die fehlerfreien Zeilen buchen; die anderen bleiben ungebucht im Stapel.")
+    )
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("CSV-Datei"),
+        validators=[
+            FileRequired(_l("Bitte wählen Sie eine Datei.")),
+            FileAllowed(["csv", "txt"], _l("Nur CSV-Dateien.")),
+        ],
+    )
+
+
+class MemberForm(FlaskForm):
+    first_name = StringField(
+        _l("Vorname"), validators=[DataRequired(_l("Bitte geben Sie den Vornamen an.")), Length(max=100)]
+    )
+    last_name = StringField(
+        _l("Nachname"), validators=[DataRequired(_l("Bitte geben Sie den Nachnamen an.")), Length(max=100)]
+    )
+    name_display = SelectField(
+        _l("Name zeigen als"),
+        choices=[
+            SelectChoice("full", _l("Vor- und Nachname")),
+            SelectChoice("first_initial", _l("Vorname und Anfangsbuchstabe")),
+            SelectChoice("number", _l("nur Mitgliedsnummer")),
+        ],
+        default="first_initial",
+    )
+    phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40), Regexp(r"^[0-9 +()/-]*$")])
+    email = StringField(_l("E-Mail"), validators=[Optional(), Length(max=200), Email()])
+    street = StringField(_l("Straße und Hausnummer"), validators=[Optional(), Length(max=200)])
+    postal_code = StringField(_l("Postleitzahl"), validators=[Optional(), Regexp(r"^\d{4,5}$")])
+    city = StringField(_l("Ort"), validators=[Optional(), Length(max=100)])
+    district = StringField(_l("Stadtteil"), validators=[Optional(), Length(max=100)])
+    paper_member = BooleanField(_l("Papiermitglied (bekommt die gedruckte Marktzeitung)"))
+    large_print = BooleanField(_l("Großdruck"))
+
+
+class AdmitForm(MemberForm):
+    joined_on = DateField(
+        _l("Eintrittsdatum"), validators=[DataRequired(_l("Bitte geben Sie ein Datum an."))]
+    )
+    username = StringField(
+        _l("Benutzername für die Anmeldung (freiwillig)"),
+        validators=[
+            Optional(),
+            Length(min=3, max=80),
+            Regexp(r"^[a-z0-9._-]+$", message=_l("Nur a–z, 0–9, Punkt, Strich.")),
+        ],
+    )
+    password = PasswordField(
+        _l("Anfangspasswort"), validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
+    )
+
+
+class ConsentForm(FlaskForm):
+    source = SelectField(_l("Quelle"), choices=SOURCES)
+    changed_on = DateField(
+        _l("Datum der Erklärung"), validators=[DataRequired(_l("Bitte geben Sie ein Datum an."))]
+    )
+    phone_online = BooleanField(_l("Telefon online"))
+    phone_print = BooleanField(_l("Telefon im Druck"))
+    email_online = BooleanField(_l("E-Mail online"))
+    email_print = BooleanField(_l("E-Mail im Druck"))
+    address_online = BooleanField(_l("Adresse online"))
+    address_print = BooleanField(_l("Adresse im Druck"))
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Benutzername"),
+        validators=[
+            DataRequired(),
+            Length(min=3, max=80),
+            Regexp(r"^[a-z0-9._-]+$", message=_l("Nur a–z, 0–9, Punkt, Strich.")),
+        ],
+    )
+    password = PasswordField(
+        _l("Passwort"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
+    )
+    role = SelectField(
+        _l("Rolle"),
+        choices=[
+            SelectChoice("member", _l("Mitglied")),
+            SelectChoice("office", _l("Büro")),
+            SelectChoice("admin", _l("Administrator")),
+        ],
+    )
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField(
+        _l("Grund"), validators=[DataRequired(_l("Bitte geben Sie einen Grund an.")), Length(max=500)]
+    )
+    override = BooleanField(_l("auch wenn ein Limit überschritten wird (Grund wird vermerkt)"))
+
+
+class ConfirmForm(FlaskForm):
+    confirm = StringField(_l("Zur Bestätigung die Mitgliedsnummer eintippen"), validators=[DataRequired()])
+
+
+class NumberForm(FlaskForm):
+    number = StringField(_l("Mitgliedsnummer"), validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+
+
+class FeeForm(FlaskForm):
+    period = HiddenField(validators=[DataRequired(), Regexp(r"^\d{4}-\d{2}$")])
+
+
+class ExemptionForm(FlaskForm):
+    number = StringField(_l("Mitgliedsnummer"), validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    reason = StringField(
+        _l("Grund"), validators=[DataRequired(_l("Bitte geben Sie einen Grund an.")), Length(max=300)]
+    )
+
+
+class SettingsForm(FlaskForm):
+    name = StringField(_l("Name des Tauschrings"), validators=[DataRequired(), Length(max=200)])
+    unit_singular = StringField(_l("Einheit (Einzahl)"), validators=[DataRequired(), Length(max=30)])
+    unit_plural = StringField(_l("Einheit (Mehrzahl)"), validators=[DataRequired(), Length(max=30)])
+    unit_symbol = StringField(_l("Kürzel"), validators=[DataRequired(), Length(max=12)])
+    units_per_hour = SelectField(
+        _l("Einheiten pro Stunde"),
+        coerce=int,
+        choices=[SelectChoice(n, str(n)) for n in (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60)],
+    )
+    step_minutes = IntegerField(
+        _l("Kleinster Schritt (Minuten)"), validators=[DataRequired(), NumberRange(1, 240)]
+    )
+    min_balance = StringField(_l("Untergrenze (h:mm, leer = keine)"), validators=[Optional(), Length(max=20)])
+    max_balance = StringField(_l("Obergrenze (h:mm, leer = keine)"), validators=[Optional(), Length(max=20)])
+    warn_min_balance = StringField(
+        _l("Warnung ab Kontostand unter (h:mm)"), validators=[Optional(), Length(max=20)]
+    )
+    warn_max_balance = StringField(
+        _l("Warnung ab Kontostand über (h:mm)"), validators=[Optional(), Length(max=20)]
+    )
+    office_address = StringField(_l("Anschrift des Büros"), validators=[Optional(), Length(max=300)])
+    office_phone = StringField(_l("Telefon des Büros"), validators=[Optional(), Length(max=40)])
+    office_email = StringField(_l("E-Mail des Büros"), validators=[Optional(), Length(max=200), Email()])
+    office_hours = StringField(_l("Sprechstunde"), validators=[Optional(), Length(max=300)])
+    auto_accept_days = IntegerField(
+        _l("Zahlungsanforderungen gelten als angenommen nach … Tagen (leer = nie)"),
+        validators=[Optional(), NumberRange(1, 365)],
+    )
+    listing_months = IntegerField(
+        _l("Laufzeit eines Inserats (Monate)"), validators=[DataRequired(), NumberRange(1, 24)]
+    )
+    submission_days = IntegerField(
+        _l("Belege ohne Rückfrage buchen bis … Tage nach der Leistung"),
+        validators=[DataRequired(), NumberRange(1, 366)],
+    )
+    require_batch_approval = BooleanField(_l("Belegstapel brauchen die Freigabe einer zweiten Person"))
+    fee_minutes = IntegerField(
+        _l("Kontoführungsgebühr pro Monat (Minuten, 0 = keine)"), validators=[Optional(), NumberRange(0, 600)]
+    )
+    fee_policy = SelectField(
+        _l("Wenn die Gebühr ein Limit überschreiten würde"),
+        choices=[
+            SelectChoice("skip", _l("nicht buchen (Mitglied wird aufgeführt)")),
+            SelectChoice("override", _l("trotzdem buchen (mit Vermerk)")),
+        ],
+    )
