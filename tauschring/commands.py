@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 import ledger
 
+from .backup import register_backup_commands
 from .db import db
 from .texts import CHECK_TEXTS, format_hours
 
@@ -20,7 +21,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(ledger_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(serve_command)
-    __import__("tauschring.backup").backup.register_backup_commands(app)
+    app.cli.add_command(fees_group)
+    register_backup_commands(app)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,3 +178,65 @@ def serve_command(host: str, port: int, threads: int, no_demo: bool) -> None:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = False
     click.echo(f"Tauschring läuft auf http://{host}:{port}/ (Strg+C beendet).")
     waitress.serve(app, host=host, port=port, threads=threads)
+
+
+# ---------------------------------------------------------------------------------------------
+# Monthly account fee
+
+fees_group = AppGroup("fees", help="Die monatliche Kontoführungsgebühr.")
+
+
+@fees_group.command("run", help="Die Gebühr eines Monats buchen (ein zweiter Lauf bucht nichts mehr).")
+@click.option("--period", required=True, help="Monat als JJJJ-MM, z. B. 2026-11.")
+@click.option("--ring", type=int, help="Tauschring (Nummer); ohne Angabe alle.")
+@click.option("--dry-run", is_flag=True, help="Nur zeigen, was gebucht würde.")
+def fees_run(period: str, ring: int | None, dry_run: bool) -> None:
+    from .clock import local_now
+    from .db import run_in_transaction
+    from .fees import FeeError, plan_fees, run_fees
+    from .texts import format_hours
+
+    labels = {
+        "book": "wird gebucht",
+        "override": "wird trotz Limit gebucht",
+        "skip": "wird übersprungen (Limit)",
+        "exempt": "befreit",
+        "booked": "gebucht",
+        "refused": "übersprungen (Limit)",
+    }
+    failed = False
+    for ring_id in _ring_ids(ring):
+        now = local_now()
+        try:
+            if dry_run:
+                plan = plan_fees(db.session, ring_id=ring_id, period=period, today=now.date())
+            else:
+                plan = run_in_transaction(
+                    db.session,
+                    lambda session, ring_id=ring_id, now=now: run_fees(
+                        session, ring_id=ring_id, period=period, now=now, operator_id=None, channel="system"
+                    ),
+                )
+        except FeeError as error:
+            click.echo(f"Tauschring {ring_id}: {error}", err=True)
+            failed = True
+            continue
+        title = "Vorschau" if dry_run else "Ergebnis"
+        click.echo(
+            f"{title} Kontoführungsgebühr {period}, Tauschring {ring_id}: "
+            f"{format_hours(plan.minutes)} je Mitglied"
+        )
+        for line in plan.lines:
+            click.echo(
+                f"  {line.member.number:>5}  {labels[line.outcome]}"
+                + (f": {line.reason}" if line.reason else "")
+            )
+        if dry_run:
+            click.echo(f"  Zu buchen: {plan.count('book', 'override')}, zusammen {format_hours(plan.total)}")
+        else:
+            click.echo(
+                f"  Gebucht: {plan.count('booked')}, übersprungen: {plan.count('refused')}, "
+                f"befreit: {plan.count('exempt')}"
+            )
+    if failed:
+        sys.exit(1)

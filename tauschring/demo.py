@@ -21,6 +21,7 @@ from .members import admit_member, assign_helper, create_login, set_consent
 from .models import Category, Member, User
 from .payments import request_payment
 from .rings import found_ring
+from .vouchers import add_line, open_batch
 
 DEMO_PASSWORD = "tauschen-2026"
 
@@ -368,6 +369,9 @@ def create_demo(session: Session, *, seed: int = 7, now: dt.datetime | None = No
             office_email="buero@tauschring-lindenau.example",
             office_hours="Dienstag 10–12 Uhr und Donnerstag 16–18 Uhr",
             auto_accept_days=14,
+            fee_minutes=15,
+            warn_min_balance=-20 * 60,
+            warn_max_balance=50 * 60,
         )
         member_ids = []
         for index in range(120):
@@ -552,6 +556,31 @@ def create_demo(session: Session, *, seed: int = 7, now: dt.datetime | None = No
         )
 
     run_in_transaction(session, open_requests)
+
+    def open_batch_from_the_meeting(session: Session) -> None:
+        office = session.scalar(select(User).where(User.username == "buero"))
+        batch = open_batch(session, ring_id=ring_id, user=office, now=end, title="Tauschtreffen (Demo)")
+        day = (end - dt.timedelta(days=3)).strftime("%d.%m.%Y")
+        numbers = [session.get(Member, i).number for i in member_ids[10:16]]
+        for voucher, payer, payee, amount, memo in (
+            ("D-1001", numbers[0], numbers[1], "1:30", "Hecke geschnitten"),
+            ("D-1002", numbers[2], numbers[3], "2", "Umzugshilfe"),
+            ("D-1003", numbers[4], numbers[4], "0:45", "Vorgelesen"),
+        ):
+            add_line(
+                session,
+                batch,
+                user=office,
+                now=end,
+                voucher_number=voucher,
+                service_date=day,
+                payer_number=str(payer),
+                payee_number=str(payee),
+                amount=amount,
+                memo=memo,
+            )
+
+    run_in_transaction(session, open_batch_from_the_meeting)
     paper = sum(1 for i in member_ids if session.get(Member, i).paper_member)
     return DemoInfo(
         ring_id=ring_id,

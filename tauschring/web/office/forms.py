@@ -38,8 +38,8 @@ class BatchForm(FlaskForm):
 class LineForm(FlaskForm):
     voucher_number = StringField(_l("Beleg-Nr."), validators=[Length(max=40)])
     service_date = StringField(_l("Leistungsdatum"), validators=[Length(max=20)])
-    payer_number = StringField(_l("Zahler (Nr.)"), validators=[Length(max=20)])
-    payee_number = StringField(_l("Empfänger (Nr.)"), validators=[Length(max=20)])
+    payer_number = StringField(_l("Zahler"), validators=[Length(max=20)])
+    payee_number = StringField(_l("Empfänger"), validators=[Length(max=20)])
     amount = StringField(_l("Betrag"), validators=[Length(max=20)])
     memo = StringField(_l("Text"), validators=[Length(max=500)])
     old_confirmed = BooleanField(_l("alter Beleg: trotzdem buchen"))
