@@ -193,7 +193,7 @@ fees_group = AppGroup("fees", help="Die monatliche Kontoführungsgebühr.")
 def fees_run(period: str, ring: int | None, dry_run: bool) -> None:
     from .clock import local_now
     from .db import run_in_transaction
-    from .fees import FeeError, plan_fees, run_fees
+    from .fees import FeeError, NoFee, plan_fees, run_fees
     from .texts import format_hours
 
     labels = {
@@ -201,8 +201,10 @@ def fees_run(period: str, ring: int | None, dry_run: bool) -> None:
         "override": "wird trotz Limit gebucht",
         "skip": "wird übersprungen (Limit)",
         "exempt": "befreit",
+        "already": "schon früher gebucht",
+        "refused": "früher übersprungen (Limit)",
         "booked": "gebucht",
-        "refused": "übersprungen (Limit)",
+        "skipped": "übersprungen (Limit)",
     }
     failed = False
     for ring_id in _ring_ids(ring):
@@ -217,6 +219,10 @@ def fees_run(period: str, ring: int | None, dry_run: bool) -> None:
                         session, ring_id=ring_id, period=period, now=now, operator_id=None, channel="system"
                     ),
                 )
+        except NoFee as error:
+            click.echo(f"Tauschring {ring_id}: {error}", err=True)
+            failed = failed or ring is not None
+            continue
         except FeeError as error:
             click.echo(f"Tauschring {ring_id}: {error}", err=True)
             failed = True
@@ -235,8 +241,8 @@ def fees_run(period: str, ring: int | None, dry_run: bool) -> None:
             click.echo(f"  Zu buchen: {plan.count('book', 'override')}, zusammen {format_hours(plan.total)}")
         else:
             click.echo(
-                f"  Gebucht: {plan.count('booked')}, übersprungen: {plan.count('refused')}, "
-                f"befreit: {plan.count('exempt')}"
+                f"  Gebucht: {plan.count('booked')}, übersprungen: {plan.count('skipped')}, "
+                f"befreit: {plan.count('exempt')}, schon früher erledigt: {plan.count('already', 'refused')}"
             )
     if failed:
         sys.exit(1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import session
+from flask import has_request_context, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -23,6 +23,8 @@ def select_locale() -> str:
     The browser's Accept-Language is not consulted: the ring's language is German, and English is
     there for whoever picks it.
     """
+    if not has_request_context():
+        return "de"  # the command line speaks the ring's language
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in LANGUAGES:
         return current_user.locale
     if session.get("lang") in LANGUAGES:

@@ -21,17 +21,23 @@ import ledger
 from .models import FeeExemption, FeeRun, Member
 from .rings import settings_of
 
-OUTCOMES = ("book", "override", "skip", "exempt", "booked", "refused")
+# Planned: book, override, skip. Decided before: exempt, already (booked earlier), refused (skipped
+# at a limit earlier). Done by this run: booked, skipped.
+OUTCOMES = ("book", "override", "skip", "exempt", "already", "refused", "booked", "skipped")
 
 
 class FeeError(ValueError):
     """A fee run that cannot be done; the message is for the clerk."""
 
 
+class NoFee(FeeError):
+    """The ring charges no account fee."""
+
+
 @dataclass
 class FeeLine:
     member: Member
-    outcome: str  # book / override / skip (planned), exempt, booked / refused (earlier or now)
+    outcome: str  # one of OUTCOMES
     reason: str = ""
     entry_id: int | None = None
     balance: int = 0
@@ -74,7 +80,7 @@ def plan_fees(session: Session, *, ring_id: int, period: str, today: dt.date) ->
         raise FeeError(_("Der Monat %(period)s hat noch nicht begonnen.", period=period))
     settings = settings_of(session, ring_id)
     if settings.fee_minutes <= 0:
-        raise FeeError(_("Dieser Tauschring erhebt keine Kontoführungsgebühr (Einstellungen)."))
+        raise NoFee(_("Dieser Tauschring erhebt keine Kontoführungsgebühr (Einstellungen)."))
     plan = FeePlan(
         ring_id=ring_id,
         period=period,
@@ -108,7 +114,7 @@ def plan_fees(session: Session, *, ring_id: int, period: str, today: dt.date) ->
         line = FeeLine(member=member, outcome="book", balance=balance.balance)
         previous = earlier.get(fee_key(period, member))
         if previous is not None and previous.entry_id is not None:
-            line.outcome, line.entry_id = "booked", previous.entry_id
+            line.outcome, line.entry_id = "already", previous.entry_id
             line.reason = _("schon gebucht (Buchung Nr. %(n)s)", n=previous.entry_id)
         elif previous is not None:
             line.outcome, line.reason = "refused", _("beim ersten Lauf wegen des Limits übersprungen")
@@ -159,7 +165,7 @@ def run_fees(
             )
         except ledger.LimitExceeded:
             # Recorded under the key: this member's fee for the period stays skipped.
-            line.outcome = "refused"
+            line.outcome = "skipped"
             skipped += 1
         else:
             overridden += line.outcome == "override"

@@ -188,7 +188,7 @@ def run_fee():
                 "Kontoführungsgebühr %(p)s: %(b)s gebucht, %(s)s übersprungen",
                 p=period,
                 b=plan.count("booked"),
-                s=plan.count("refused"),
+                s=plan.count("skipped"),
             ),
             after={
                 "booked": [
