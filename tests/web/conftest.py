@@ -170,6 +170,9 @@ class Browser:
 
     def login(self, username: str, password: str = PASSWORD):
         page = self.client.get("/anmelden")
+        if page.status_code == 302:  # signed in already: sign out first, as a person would
+            self.post("/abmelden")
+            page = self.client.get("/anmelden")
         self.token = token_in(page)
         response = self.client.post(
             "/anmelden", data={"username": username, "password": password, "csrf_token": self.token}

@@ -189,6 +189,15 @@ SETTINGS_FIELDS = (
     "fee_minutes",
     "fee_policy",
 )
+TEXT_SETTINGS = (
+    "unit_singular",
+    "unit_plural",
+    "unit_symbol",
+    "office_address",
+    "office_phone",
+    "office_email",
+    "office_hours",
+)
 HOURS = Unit(step_minutes=1)
 
 
@@ -247,13 +256,12 @@ def settings():
         )
         the_ring.name = form.name.data.strip()
         for name in SETTINGS_FIELDS:
-            setattr(
-                target,
-                name,
-                getattr(form, name).data
-                if getattr(form, name).data is not None
-                else (0 if name == "fee_minutes" else None),
-            )
+            value = getattr(form, name).data
+            if name in TEXT_SETTINGS:
+                value = (value or "").strip()
+            elif name == "fee_minutes":
+                value = value or 0
+            setattr(target, name, value)
         target.warn_min_balance, target.warn_max_balance = (
             limits["warn_min_balance"],
             limits["warn_max_balance"],
