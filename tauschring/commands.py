@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 import click
@@ -22,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(fees_group)
+    app.cli.add_command(print_group)
     register_backup_commands(app)
 
 
@@ -246,3 +248,78 @@ def fees_run(period: str, ring: int | None, dry_run: bool) -> None:
             )
     if failed:
         sys.exit(1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The printed Marktzeitung
+
+print_group = AppGroup("print", help="Die gedruckte Marktzeitung.")
+
+
+@print_group.command("edition", help="Eine Ausgabe erzeugen und ihre PDF-Dateien in einen Ordner schreiben.")
+@click.option("--month", required=True, help="Monat der Ausgabe als JJJJ-MM, z. B. 2026-12.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Zielordner.")
+@click.option("--ring", type=int, help="Tauschring (Nummer); ohne Angabe der einzige.")
+@click.option(
+    "--cutoff",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Redaktionsschluss (JJJJ-MM-TT), falls die Ausgabe neu angelegt wird; sonst heute.",
+)
+def print_edition(month: str, out: str, ring: int | None, cutoff) -> None:
+    import re
+    from pathlib import Path
+
+    from .clock import local_now
+    from .db import run_in_transaction
+    from .editions import EditionError, create_edition, generate_edition
+    from .fees import period_bounds
+    from .models import Edition
+
+    match = re.fullmatch(r"(\d{4})-(\d{2})", month)
+    if not match:
+        raise click.BadParameter("Monat als JJJJ-MM angeben.", param_hint="--month")
+    year, number = int(match.group(1)), int(match.group(2))
+    period_bounds(month)
+    ring_ids = _ring_ids(ring)
+    if len(ring_ids) != 1:
+        raise click.UsageError("Bitte mit --ring angeben, für welchen Tauschring.")
+    ring_id = ring_ids[0]
+    target = Path(out)
+    target.mkdir(parents=True, exist_ok=True)
+    now = local_now()
+    names = ["marktzeitung.pdf", "grossdruck.pdf", "kontaktliste.pdf", "beilagen.pdf", "belege.pdf"]
+
+    def work(session):
+        edition = session.scalar(
+            select(Edition).where(Edition.ring_id == ring_id, Edition.year == year, Edition.month == number)
+        )
+        if edition is None:
+            day = cutoff.date() if cutoff else now.date()
+            edition = create_edition(
+                session,
+                ring_id=ring_id,
+                year=year,
+                month=number,
+                cutoff=day,
+                next_cutoff=day + dt.timedelta(days=30),
+                now=now,
+                user_id=None,
+            )
+        with click.progressbar(names, label="Marktzeitung wird gesetzt", show_pos=True) as bar:
+            done = generate_edition(
+                session, edition, now=now, user_id=None, progress=lambda name: bar.update(1)
+            )
+        return edition.number, done
+
+    try:
+        edition_number, done = run_in_transaction(db.session, work)
+    except EditionError as error:
+        raise click.ClickException(str(error)) from error
+    for name, content in done.files.items():
+        (target / name).write_bytes(content)
+    click.echo(
+        f"Ausgabe {edition_number} ({month}): {done.listings} Inserate; Druckauflage {done.print_run} "
+        f"(davon {done.large_print_run} in Großdruck)."
+    )
+    for name in names:
+        click.echo(f"  {target / name}  ({len(done.files[name]) // 1024} KB)")

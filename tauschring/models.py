@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -426,12 +427,133 @@ class AuditEvent(Base):
     __table_args__ = (Index("ix_audit_event_ring_id_at", "ring_id", "at"),)
 
 
+EDITION_STATUSES = ("draft", "generated")
+EDITION_FILES = ("marktzeitung.pdf", "grossdruck.pdf", "kontaktliste.pdf", "beilagen.pdf", "belege.pdf")
+
+
+class Edition(Base):
+    """One monthly issue (Ausgabe) of the Marktzeitung, with its cut-off date and, once generated,
+    its PDFs (the archive of past editions)."""
+
+    __tablename__ = "edition"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    cutoff: Mapped[dt.date] = mapped_column(Date)
+    next_cutoff: Mapped[dt.date] = mapped_column(Date)
+    show_contact_list: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    generated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    print_run: Mapped[int | None] = mapped_column(Integer)
+    large_print_run: Mapped[int | None] = mapped_column(Integer)
+
+    events: Mapped[list[EditionEvent]] = relationship(
+        order_by="(EditionEvent.date, EditionEvent.id)", cascade="all, delete-orphan"
+    )
+    news: Mapped[list[EditionNews]] = relationship(
+        order_by="EditionNews.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("ring_id", "year", "month"),
+        UniqueConstraint("ring_id", "number"),
+        CheckConstraint(check_in("status", EDITION_STATUSES), name="status"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="month"),
+        CheckConstraint("next_cutoff > cutoff", name="cutoffs_ordered"),
+    )
+
+
+class EditionEvent(Base):
+    """A date in the paper's Termine section (Tauschtreffen, Sprechstunde, outings)."""
+
+    __tablename__ = "edition_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    time: Mapped[str | None] = mapped_column(String(5))
+    title: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str | None] = mapped_column(Text)
+
+
+class EditionNews(Base):
+    """An article of the section Aus dem Tauschring."""
+
+    __tablename__ = "edition_news"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class EditionListing(Base):
+    """A listing as printed in an edition, with its marker: the next edition's markers come from here."""
+
+    __tablename__ = "edition_listing"
+
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"), primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id"), primary_key=True)
+    marker: Mapped[str | None] = mapped_column(String(12))
+
+
+class EditionFile(Base):
+    """A generated PDF of an edition, kept for the archive and for downloading."""
+
+    __tablename__ = "edition_file"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"))
+    name: Mapped[str] = mapped_column(String(40))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    pages: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("edition_id", "name"),
+        CheckConstraint(check_in("name", EDITION_FILES), name="name"),
+    )
+
+
+class VoucherRange(Base):
+    """Voucher numbers printed and handed out: to a paper member with the paper, or blank to the
+    office. Voucher entry warns about a number that was never issued."""
+
+    __tablename__ = "voucher_range"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"), index=True)
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("edition.id"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    __table_args__ = (CheckConstraint("first > 0 AND last >= first", name="range_ordered"),)
+
+
 __all__ = [
     "AuditEvent",
     "Base",
     "Category",
     "Consent",
     "ConsentChange",
+    "Edition",
+    "EditionEvent",
+    "EditionFile",
+    "EditionListing",
+    "EditionNews",
     "FeeExemption",
     "FeeRun",
     "Listing",
@@ -443,5 +565,6 @@ __all__ = [
     "User",
     "VoucherBatch",
     "VoucherLine",
+    "VoucherRange",
     "metadata",
 ]

@@ -28,7 +28,7 @@ DEFAULT_CATEGORIES = (
 )
 
 
-COUNTERS = ("member", "offer", "request")
+COUNTERS = ("member", "offer", "request", "voucher", "edition")
 
 
 def found_ring(
@@ -74,19 +74,20 @@ def unit_of(session: Session, ring_id: int) -> Unit:
     )
 
 
-def next_number(session: Session, ring_id: int, counter: str) -> int:
-    """The next number of a per-ring sequence; taken under a row lock, so never handed out twice."""
+def next_number(session: Session, ring_id: int, counter: str, count: int = 1) -> int:
+    """The next number of a per-ring sequence (with ``count``, the last of that many); taken under a
+    row lock, so never handed out twice."""
     updated = session.execute(
         update(RingCounter)
         .where(RingCounter.ring_id == ring_id, RingCounter.name == counter)
-        .values(value=RingCounter.value + 1)
+        .values(value=RingCounter.value + count)
         .returning(RingCounter.value)
     ).scalar()
     if updated is not None:
         return updated
-    session.add(RingCounter(ring_id=ring_id, name=counter, value=1))
+    session.add(RingCounter(ring_id=ring_id, name=counter, value=count))
     session.flush()
-    return 1
+    return count
 
 
 def categories_of(session: Session, ring_id: int) -> list[Category]:

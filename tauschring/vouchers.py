@@ -137,6 +137,7 @@ def check_batch(session: Session, batch: VoucherBatch, *, today: dt.date) -> Bat
     members = _members_by_number(session, batch.ring_id, {n for n in numbers if n < 2**31})
     typed_numbers = Counter(line.voucher_number.strip() for line in lines if line.voucher_number.strip())
     booked = _booked_vouchers(session, batch.ring_id, set(typed_numbers))
+    issued = _issued_ranges(session, batch.ring_id)
     balances = {
         b.account_id: b
         for b in ledger.ring_balances(session, ring_id=batch.ring_id)
@@ -166,6 +167,10 @@ def check_batch(session: Session, batch: VoucherBatch, *, today: dt.date) -> Bat
         elif typed_numbers[voucher] > 1:
             check.duplicate = True
             check.errors.append(_("Beleg %(voucher)s steht mehrfach in diesem Stapel.", voucher=voucher))
+        elif issued is not None and not _in_ranges(voucher, issued):
+            check.warnings.append(
+                _("Belegnummer %(voucher)s wurde nie ausgegeben – bitte den Beleg prüfen.", voucher=voucher)
+            )
         check.payer = _member(line.payer_number, members, _("Zahler"), check)
         check.payee = _member(line.payee_number, members, _("Empfänger"), check)
         if check.payer is not None and check.payee is not None and check.payer.id == check.payee.id:
@@ -213,6 +218,23 @@ def _booked_vouchers(session: Session, ring_id: int, numbers: set[str]) -> dict[
         )
     )
     return dict(rows.all())
+
+
+def _issued_ranges(session: Session, ring_id: int) -> list[tuple[int, int]] | None:
+    """The voucher number ranges handed out; None when the ring does not use numbered vouchers."""
+    from .models import VoucherRange
+
+    ranges = session.execute(
+        select(VoucherRange.first, VoucherRange.last).where(VoucherRange.ring_id == ring_id)
+    ).all()
+    return [tuple(r) for r in ranges] or None
+
+
+def _in_ranges(voucher: str, ranges: list[tuple[int, int]]) -> bool:
+    if not voucher.isdigit() or len(voucher) > 9:
+        return False
+    number = int(voucher)
+    return any(first <= number <= last for first, last in ranges)
 
 
 def _member(text: str, members: dict[int, Member], role: str, check: LineCheck) -> Member | None:
