@@ -8,7 +8,15 @@ from tests.web.conftest import counts
 
 
 def office_urls(app):
-    params = {"batch_id": 1, "line_id": 1, "number": 1, "entry_id": 1}
+    params = {
+        "batch_id": 1,
+        "line_id": 1,
+        "number": 1,
+        "entry_id": 1,
+        "edition_id": 1,
+        "item_id": 1,
+        "name": "marktzeitung.pdf",
+    }
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("office."):
             url = rule.build({name: params[name] for name in rule.arguments})[1]
@@ -38,9 +46,18 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_every_office_route(app, bro
 
 def test_office_staff_reach_every_office_page(app, browser, ring):
     browser.login("buero")
-    for path in ("/buero/", "/buero/stapel", "/buero/mitglieder", "/buero/mitglieder/1", "/buero/mitglieder/neu",
-                 "/buero/gebuehren", "/buero/grenzen", "/buero/berichte", "/buero/protokoll",
-                 "/buero/mitglieder/1/kontoauszug"):
+    for path in (
+        "/buero/",
+        "/buero/stapel",
+        "/buero/mitglieder",
+        "/buero/mitglieder/1",
+        "/buero/mitglieder/neu",
+        "/buero/gebuehren",
+        "/buero/grenzen",
+        "/buero/berichte",
+        "/buero/protokoll",
+        "/buero/mitglieder/1/kontoauszug",
+    ):
         assert browser.get(path).status_code == 200, path
 
 

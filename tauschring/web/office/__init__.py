@@ -19,4 +19,4 @@ def _office_only():
         abort(403)
 
 
-from . import batches, home, members, money  # noqa: E402,F401  (routes register on import)
+from . import batches, editions, home, members, money  # noqa: E402,F401  (routes register on import)
