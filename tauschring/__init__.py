@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from .config import defaults
@@ -27,6 +28,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _init_database(app)
     _init_extensions(app)
     _init_web(app)
+
+    from .api import init_api
+
+    init_api(app)
 
     from .commands import register_commands
 
@@ -107,45 +112,41 @@ def _init_web(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        styles = " 'unsafe-inline'" if request.endpoint == "api_docs.documentation" else ""  # Swagger UI
         response.headers.setdefault(
-            "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; form-action 'self'"
+            "Content-Security-Policy",
+            f"default-src 'self'; img-src 'self' data:; style-src 'self'{styles}; form-action 'self'",
         )
         if request.endpoint and not request.endpoint.startswith("static"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    def error_page(status: int, title: str, text: str):
-        return render_template("error.html", status=status, title=title, text=text), status
+    from werkzeug.exceptions import HTTPException
 
-    @app.errorhandler(400)
-    def bad_request(error):
-        return error_page(400, _("Ungültige Anfrage"), _("Die Anfrage konnte nicht verarbeitet werden."))
+    from .api.problems import http_problem, is_api_request
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return error_page(
-            400,
-            _("Formular abgelaufen"),
-            _(
+    pages = {
+        400: (_l("Ungültige Anfrage"), _l("Die Anfrage konnte nicht verarbeitet werden.")),
+        403: (_l("Kein Zugriff"), _l("Diese Seite ist für Sie nicht freigegeben.")),
+        404: (_l("Nicht gefunden"), _l("Diese Seite gibt es nicht.")),
+        405: (_l("Nicht erlaubt"), _l("Diese Aktion ist hier nicht möglich.")),
+        429: (_l("Zu viele Versuche"), _l("Zu viele Anmeldeversuche. Bitte warten Sie eine Minute.")),
+    }
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        """Problem details (JSON) under /api/, a page in the reader's language elsewhere."""
+        if is_api_request():
+            return http_problem(error)
+        if isinstance(error, CSRFError):
+            title = _("Formular abgelaufen")
+            text = _(
                 "Das Formular war zu alt oder unvollständig. "
                 "Bitte laden Sie die Seite neu und versuchen Sie es noch einmal."
-            ),
-        )
-
-    @app.errorhandler(403)
-    def forbidden(error):
-        return error_page(403, _("Kein Zugriff"), _("Diese Seite ist für Sie nicht freigegeben."))
-
-    @app.errorhandler(404)
-    def not_found(error):
-        return error_page(404, _("Nicht gefunden"), _("Diese Seite gibt es nicht."))
-
-    @app.errorhandler(405)
-    def not_allowed(error):
-        return error_page(405, _("Nicht erlaubt"), _("Diese Aktion ist hier nicht möglich."))
-
-    @app.errorhandler(429)
-    def too_many(error):
-        return error_page(
-            429, _("Zu viele Versuche"), _("Zu viele Anmeldeversuche. Bitte warten Sie eine Minute.")
-        )
+            )
+        else:
+            title, text = pages.get(error.code, (error.name, error.description or ""))
+        response = error.get_response()
+        response.data = render_template("error.html", status=error.code, title=title, text=text)
+        response.mimetype = "text/html"
+        return response

@@ -543,7 +543,24 @@ class VoucherRange(Base):
     __table_args__ = (CheckConstraint("first > 0 AND last >= first", name="range_ordered"),)
 
 
+class ApiToken(Base):
+    """A personal API token: stored as a hash, carrying exactly the rights of its owner."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # The first characters, to recognise a token in the list; the rest only as a hash.
+    prefix: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "Base",
     "Category",

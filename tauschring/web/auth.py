@@ -146,3 +146,51 @@ def act_for():
     return render_template(
         "auth/act_for.html", own=own, helped=helped_members(db.session, current_user), form=form
     )
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens():
+    """Personal API tokens: created here (shown once), listed by name, revoked."""
+    from ..api.auth import create_token
+    from ..models import ApiToken
+    from .forms import EmptyForm, TokenForm
+
+    form = TokenForm()
+    new_token = None
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+
+            def work(db_session):
+                return create_token(db_session, db_session.get(User, current_user.id), form.name.data, now())[
+                    1
+                ]
+
+            new_token = commit(work)
+            form = TokenForm(formdata=None)
+        else:
+            status = 400
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
+    ).all()
+    return render_template(
+        "auth/api_tokens.html", form=form, tokens=tokens, new_token=new_token, revoke_form=EmptyForm()
+    ), status
+
+
+@bp.post("/api-tokens/<int:token_id>/widerrufen")
+@login_required
+def revoke_api_token(token_id: int):
+    from ..api.auth import revoke_token
+    from ..models import ApiToken
+    from .forms import EmptyForm
+
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    commit(lambda db_session: revoke_token(db_session.get(ApiToken, token_id), now()))
+    flash(_("Das Token ist widerrufen."), "success")
+    return redirect(url_for("auth.api_tokens"))

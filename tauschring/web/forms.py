@@ -142,3 +142,14 @@ class ProfileForm(FlaskForm):
     email_print = BooleanField(_l("E-Mail in der Marktzeitung drucken"))
     address_online = BooleanField(_l("Adresse im Marktplatz zeigen"))
     address_print = BooleanField(_l("Adresse in der Marktzeitung drucken"))
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("Wofür ist das Token? (z. B. „Tabellenkalkulation“)"),
+        validators=[DataRequired(message=_l("Bitte geben Sie einen Namen an.")), Length(max=100)],
+    )
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token: for buttons that post."""

@@ -1,0 +1,331 @@
+"""marshmallow schemas of the API: separate schemas to load, to dump and for query arguments.
+
+Integers are strict (no floats, no strings) and bounded; amounts are integer minutes.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from ledger import MAX_POSTING_MINUTES
+
+MAX_ID = 2**31 - 1
+MemberNumber = lambda **kw: fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kw)  # noqa: E731
+Minutes = lambda **kw: fields.Integer(  # noqa: E731
+    strict=True,
+    validate=validate.Range(1, MAX_POSTING_MINUTES),
+    metadata={"description": "Minuten (ganze Zahl)"},
+    **kw,
+)
+Text = lambda maximum, **kw: fields.String(validate=validate.Length(1, maximum), **kw)  # noqa: E731
+OptionalText = lambda maximum, **kw: fields.String(  # noqa: E731
+    validate=validate.Length(0, maximum), allow_none=True, **kw
+)
+
+
+class StrictSchema(ma.Schema):
+    """Unknown fields are an error, not silently dropped."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class ProblemSchema(ma.Schema):
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    code = fields.String(required=True, metadata={"description": "stabiler, maschinenlesbarer Fehlercode"})
+    errors = fields.Dict(metadata={"description": "Fehler einzelner Felder"})
+    params = fields.Dict(metadata={"description": "Zahlen und Namen zum Fehler"})
+
+
+# --- members and balances ---------------------------------------------------------------------
+
+
+class MeSchema(ma.Schema):
+    username = fields.String(required=True)
+    role = fields.String(required=True)
+    ring = fields.String(required=True)
+    member_number = fields.Integer(allow_none=True, required=True)
+    acting_for = fields.Integer(allow_none=True, required=True)
+
+
+class MemberQuerySchema(StrictSchema):
+    q = fields.String(validate=validate.Length(0, 100), load_default="")
+    status = fields.String(validate=validate.OneOf(["active", "suspended", "left"]))
+
+
+class MemberSchema(ma.Schema):
+    number = fields.Integer(required=True)
+    name = fields.String(required=True)
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    status = fields.String(required=True)
+    paper_member = fields.Boolean(required=True)
+    large_print = fields.Boolean(required=True)
+    district = fields.String(allow_none=True, required=True)
+    phone = fields.String(allow_none=True, required=True)
+    email = fields.String(allow_none=True, required=True)
+    joined_on = fields.Date(required=True)
+    balance_minutes = fields.Integer(required=True)
+
+
+class BalanceSchema(ma.Schema):
+    member_number = fields.Integer(allow_none=True, required=True)
+    label = fields.String(required=True)
+    balance_minutes = fields.Integer(required=True)
+    min_balance_minutes = fields.Integer(allow_none=True, required=True)
+    max_balance_minutes = fields.Integer(allow_none=True, required=True)
+    can_pay_minutes = fields.Integer(allow_none=True, required=True)
+    can_receive_minutes = fields.Integer(allow_none=True, required=True)
+    closed = fields.Boolean(required=True)
+
+
+# --- entries ------------------------------------------------------------------------------------
+
+
+class PartnerSchema(ma.Schema):
+    member_number = fields.Integer(allow_none=True, required=True)
+    name = fields.String(required=True)
+    amount_minutes = fields.Integer(required=True)
+
+
+class StatementLineSchema(ma.Schema):
+    entry_id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    memo = fields.String(required=True)
+    booked_at = fields.AwareDateTime(required=True)
+    service_date = fields.Date(required=True)
+    amount_minutes = fields.Integer(required=True)
+    balance_after_minutes = fields.Integer(required=True)
+    partners = fields.List(fields.Nested(PartnerSchema), required=True)
+    voucher_number = fields.String(allow_none=True, required=True)
+    reverses_id = fields.Integer(allow_none=True, required=True)
+    reversed_by_id = fields.Integer(allow_none=True, required=True)
+
+
+class EntryPageSchema(ma.Schema):
+    member_number = fields.Integer(required=True)
+    opening_balance_minutes = fields.Integer(required=True)
+    closing_balance_minutes = fields.Integer(required=True)
+    items = fields.List(fields.Nested(StatementLineSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class EntryQuerySchema(StrictSchema):
+    start = fields.Date(data_key="from", metadata={"description": "erster Buchungstag (einschließlich)"})
+    end = fields.Date(data_key="to", metadata={"description": "letzter Buchungstag (einschließlich)"})
+    cursor = fields.String(validate=validate.Length(1, 100))
+    limit = fields.Integer(strict=True, validate=validate.Range(1, 200), load_default=50)
+    member = MemberNumber(metadata={"description": "nur Büro: Kontoauszug dieses Mitglieds"})
+
+
+class PostingSchema(ma.Schema):
+    member_number = fields.Integer(allow_none=True, required=True)
+    account = fields.String(required=True)
+    amount_minutes = fields.Integer(required=True)
+    balance_after_minutes = fields.Integer(required=True)
+
+
+class EntrySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    memo = fields.String(required=True)
+    service_date = fields.Date(required=True)
+    booked_at = fields.AwareDateTime(required=True)
+    channel = fields.String(required=True)
+    voucher_number = fields.String(allow_none=True, required=True)
+    reverses_id = fields.Integer(allow_none=True, required=True)
+    reversed_by_id = fields.Integer(allow_none=True, required=True)
+    postings = fields.List(fields.Nested(PostingSchema), required=True)
+
+
+class PaymentSchema(StrictSchema):
+    payee = MemberNumber(required=True, metadata={"description": "Mitgliedsnummer des Leistungsgebers"})
+    minutes = Minutes(required=True)
+    memo = Text(200, required=True)
+    service_date = fields.Date(metadata={"description": "Leistungsdatum; ohne Angabe heute"})
+
+
+# --- payment requests ---------------------------------------------------------------------------
+
+
+class PaymentRequestLoadSchema(StrictSchema):
+    payer = MemberNumber(required=True, metadata={"description": "Mitgliedsnummer des Leistungsnehmers"})
+    minutes = Minutes(required=True)
+    memo = Text(200, required=True)
+    service_date = fields.Date()
+
+
+class PaymentRequestSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    payer = fields.Integer(required=True)
+    payee = fields.Integer(required=True)
+    minutes = fields.Integer(required=True)
+    memo = fields.String(required=True)
+    service_date = fields.Date(required=True)
+    status = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    answered_at = fields.AwareDateTime(allow_none=True, required=True)
+    entry_id = fields.Integer(allow_none=True, required=True)
+    note = fields.String(allow_none=True, required=True)
+
+
+class PaymentRequestQuerySchema(StrictSchema):
+    status = fields.String(
+        validate=validate.OneOf(["open", "accepted", "declined", "auto_accepted", "cancelled", "failed"])
+    )
+
+
+class DeclineSchema(StrictSchema):
+    note = OptionalText(300)
+
+
+# --- listings -----------------------------------------------------------------------------------
+
+
+class ContactSchema(ma.Schema):
+    name = fields.String(required=True)
+    member_number = fields.Integer(required=True)
+    phone = fields.String(allow_none=True, required=True)
+    email = fields.String(allow_none=True, required=True)
+    address = fields.String(allow_none=True, required=True)
+    via_office = fields.String(allow_none=True, required=True)
+
+
+class ListingSchema(ma.Schema):
+    number = fields.String(required=True, metadata={"description": "z. B. A-0137 oder G-0042"})
+    kind = fields.String(required=True)
+    category = fields.String(required=True)
+    category_id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    text = fields.String(required=True)
+    district = fields.String(allow_none=True, required=True)
+    availability = fields.String(allow_none=True, required=True)
+    price_hint = fields.String(allow_none=True, required=True)
+    print_in_paper = fields.Boolean(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    edited_at = fields.AwareDateTime(allow_none=True, required=True)
+    expires_on = fields.Date(required=True)
+    withdrawn_at = fields.AwareDateTime(allow_none=True, required=True)
+    own = fields.Boolean(required=True)
+    contact = fields.Nested(ContactSchema, required=True)
+
+
+class ListingQuerySchema(StrictSchema):
+    q = fields.String(validate=validate.Length(0, 200), load_default="")
+    kind = fields.String(validate=validate.OneOf(["offer", "request"]))
+    category = fields.Integer(strict=True, validate=validate.Range(1, MAX_ID))
+    new = fields.Boolean(load_default=False)
+    mine = fields.Boolean(load_default=False)
+
+
+class ListingLoadSchema(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(["offer", "request"]))
+    category_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID))
+    title = Text(120, required=True)
+    text = Text(2000, required=True)
+    district = OptionalText(100)
+    availability = OptionalText(200)
+    price_hint = OptionalText(200)
+    print_in_paper = fields.Boolean(load_default=True)
+
+
+class ListingPatchSchema(StrictSchema):
+    category_id = fields.Integer(strict=True, validate=validate.Range(1, MAX_ID))
+    title = Text(120)
+    text = Text(2000)
+    district = OptionalText(100)
+    availability = OptionalText(200)
+    price_hint = OptionalText(200)
+    print_in_paper = fields.Boolean()
+
+
+class CategorySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    position = fields.Integer(required=True)
+
+
+# --- voucher batches ----------------------------------------------------------------------------
+
+
+class BatchLineSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    position = fields.Integer(required=True)
+    voucher_number = fields.String(required=True)
+    service_date = fields.String(required=True)
+    payer_number = fields.String(required=True)
+    payee_number = fields.String(required=True)
+    amount = fields.String(required=True)
+    memo = fields.String(required=True)
+    minutes = fields.Integer(allow_none=True, required=True)
+    status = fields.String(
+        required=True, metadata={"description": "ready, error, duplicate, confirm, posted"}
+    )
+    errors = fields.List(fields.String(), required=True)
+    warnings = fields.List(fields.String(), required=True)
+    entry_id = fields.Integer(allow_none=True, required=True)
+
+
+class BatchSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True)
+    source = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    count = fields.Integer(required=True, metadata={"description": "Kontrollsumme: Anzahl Belege"})
+    minutes = fields.Integer(required=True, metadata={"description": "Kontrollsumme: Minuten aller Belege"})
+    ready = fields.Integer(required=True)
+    problems = fields.Integer(required=True)
+    lines = fields.List(fields.Nested(BatchLineSchema), required=True)
+
+
+class BatchSummarySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True)
+    source = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    lines = fields.Integer(required=True)
+
+
+class BatchLoadSchema(StrictSchema):
+    title = OptionalText(200)
+
+
+class BatchLineLoadSchema(StrictSchema):
+    voucher_number = fields.String(required=True, validate=validate.Length(0, 40))
+    service_date = fields.String(required=True, validate=validate.Length(0, 20))
+    payer_number = fields.String(required=True, validate=validate.Length(0, 20))
+    payee_number = fields.String(required=True, validate=validate.Length(0, 20))
+    amount = fields.String(required=True, validate=validate.Length(0, 20))
+    memo = fields.String(required=True, validate=validate.Length(0, 500))
+    old_confirmed = fields.Boolean(load_default=False)
+
+
+class BatchPostSchema(StrictSchema):
+    clean_only = fields.Boolean(load_default=False)
+
+
+class BatchPostedSchema(ma.Schema):
+    batch = fields.Nested(BatchSchema, required=True)
+    entries = fields.List(fields.Integer(), required=True)
+
+
+# --- editions -----------------------------------------------------------------------------------
+
+
+class EditionSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    number = fields.Integer(required=True)
+    year = fields.Integer(required=True)
+    month = fields.Integer(required=True)
+    cutoff = fields.Date(required=True)
+    next_cutoff = fields.Date(required=True)
+    status = fields.String(required=True)
+    print_run = fields.Integer(allow_none=True, required=True)
+    large_print_run = fields.Integer(allow_none=True, required=True)
+    files = fields.List(fields.String(), required=True)
