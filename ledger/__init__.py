@@ -11,6 +11,7 @@ from .booking import (
     book_transfer,
     close_account,
     create_ring,
+    lock_accounts,
     open_account,
     record_refusal,
     relabel_account,
@@ -43,7 +44,7 @@ from .errors import (
     format_minutes,
 )
 from .models import Account, Base, IdempotencyRecord, JournalEntry, Posting, Ring
-from .queries import balance_of, entry, recent_lines, ring_balances, statement
+from .queries import balance_of, balances_of, entry, recent_lines, ring_balances, statement
 from .verify import CHECKS, verify
 from .views import (
     AccountBalance,
@@ -93,12 +94,14 @@ __all__ = [
     "VerifyReport",
     "Violation",
     "balance_of",
+    "balances_of",
     "book_entry",
     "book_transfer",
     "close_account",
     "create_ring",
     "entry",
     "format_minutes",
+    "lock_accounts",
     "open_account",
     "recent_lines",
     "record_refusal",

@@ -744,6 +744,33 @@ def _limit_for(row, amount: int) -> int | None:
 # Corrections, settlement, closing
 
 
+def lock_accounts(session: Session, *, ring_id: int, account_ids: Iterable[int]) -> None:
+    """Lock accounts in ascending id order for the rest of the transaction.
+
+    A transaction that books several entries (a voucher batch) calls this first with every
+    account it will touch: its later bookings then never wait on a lock out of order, so it
+    cannot deadlock with single bookings, which lock in the same order.
+    """
+    ids = sorted({int(account_id) for account_id in account_ids})
+    if not ids:
+        return
+    conn = session.connection()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = {
+            row[0]
+            for row in conn.execute(
+                select(_account.c.id)
+                .where(_account.c.id.in_(chunk), _account.c.ring_id == ring_id)
+                .order_by(_account.c.id)
+                .with_for_update()
+            )
+        }
+        missing = [account_id for account_id in chunk if account_id not in rows]
+        if missing:
+            raise errors.UnknownAccount(account_id=missing[0])
+
+
 def reverse_entry(
     session: Session,
     *,

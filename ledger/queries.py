@@ -7,6 +7,7 @@ costs the same in a book of ten thousand postings as in one of millions.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -82,6 +83,18 @@ def balance_of(session: Session, *, ring_id: int, account_id: int) -> AccountBal
     if row.ring_id != ring_id:
         raise errors.ForeignAccount(account_id=account_id, account_ring_id=row.ring_id, ring_id=ring_id)
     return _account_balance(row)
+
+
+def balances_of(session: Session, *, ring_id: int, account_ids: Iterable[int]) -> dict[int, AccountBalance]:
+    """Balances and limits of some accounts of a ring, by account id (unknown ids are left out)."""
+    ids = sorted(set(account_ids))
+    found: dict[int, AccountBalance] = {}
+    for start in range(0, len(ids), 500):
+        query = _ACCOUNT_BALANCE.where(
+            _account.c.ring_id == ring_id, _account.c.id.in_(ids[start : start + 500])
+        )
+        found.update((row.id, _account_balance(row)) for row in session.execute(query))
+    return found
 
 
 def ring_balances(session: Session, *, ring_id: int) -> list[AccountBalance]:

@@ -126,14 +126,17 @@ def ring_info(session: Session, ring_id: int) -> pd.RingInfo:
 
 
 def print_contact(member: Member) -> pd.Contact:
-    """The member's contact data as their print consents allow; nothing else reaches print."""
+    """The member's contact data as their print consents allow; nothing else reaches print.
+
+    The name goes into print only together with a consented field (as in the contact list and
+    under new members); with nothing to print the line reads "Kontakt über das Büro"."""
     allowed = consents(member)
-    return pd.Contact(
-        name=display_name(member),
-        phone=member.phone if allowed[("phone", "print")] else None,
-        email=member.email if allowed[("email", "print")] else None,
-        address=postal_address(member) if allowed[("address", "print")] else None,
-    )
+    phone = member.phone if allowed[("phone", "print")] else None
+    email = member.email if allowed[("email", "print")] else None
+    address = postal_address(member) if allowed[("address", "print")] else None
+    if not (phone or email or address):
+        return pd.Contact()
+    return pd.Contact(name=display_name(member), phone=phone, email=email, address=address)
 
 
 def _prints_anything(member: Member) -> bool:

@@ -11,16 +11,18 @@ from ledger import format_minutes
 from .units import Unit, format_amount
 
 CHECK_TEXTS = {
-    "cached_balance": "Jeder Kontostand ist gleich der Summe seiner Buchungszeilen",
-    "balance_chain": "Jede Buchungszeile: Saldo danach = Saldo davor + Betrag (lückenlose Kette)",
-    "time_order": "Die Buchungszeilen eines Kontos laufen zeitlich nie rückwärts",
-    "entry_balanced": "Jede Buchung hat mindestens zwei Zeilen, die sich zu null summieren",
-    "ring_sum": "Die Salden aller Konten des Tauschrings summieren sich zu null",
-    "closed_book": "Jede Buchung bewegt nur Konten des eigenen Tauschrings",
-    "posting_time": "Jede Buchungszeile trägt die Buchungszeit ihrer Buchung",
-    "limits_held": "Keine Buchung hat ein Limit überschritten, außer mit begründeter Freigabe",
-    "reversal_links": "Jeder Storno hebt genau eine Buchung spiegelbildlich auf; kein Storno wird storniert",
-    "closed_accounts": "Geschlossene Konten stehen auf null und haben danach keine Buchungen",
+    "cached_balance": _l("Jeder Kontostand ist gleich der Summe seiner Buchungszeilen"),
+    "balance_chain": _l("Jede Buchungszeile: Saldo danach = Saldo davor + Betrag (lückenlose Kette)"),
+    "time_order": _l("Die Buchungszeilen eines Kontos laufen zeitlich nie rückwärts"),
+    "entry_balanced": _l("Jede Buchung hat mindestens zwei Zeilen, die sich zu null summieren"),
+    "ring_sum": _l("Die Salden aller Konten des Tauschrings summieren sich zu null"),
+    "closed_book": _l("Jede Buchung bewegt nur Konten des eigenen Tauschrings"),
+    "posting_time": _l("Jede Buchungszeile trägt die Buchungszeit ihrer Buchung"),
+    "limits_held": _l("Keine Buchung hat ein Limit überschritten, außer mit begründeter Freigabe"),
+    "reversal_links": _l(
+        "Jeder Storno hebt genau eine Buchung spiegelbildlich auf; kein Storno wird storniert"
+    ),
+    "closed_accounts": _l("Geschlossene Konten stehen auf null und haben danach keine Buchungen"),
 }
 
 

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -138,13 +139,12 @@ def check_batch(session: Session, batch: VoucherBatch, *, today: dt.date) -> Bat
     typed_numbers = Counter(line.voucher_number.strip() for line in lines if line.voucher_number.strip())
     booked = _booked_vouchers(session, batch.ring_id, set(typed_numbers))
     issued = _issued_ranges(session, batch.ring_id)
-    balances = {
-        b.account_id: b
-        for b in ledger.ring_balances(session, ring_id=batch.ring_id)
-        if b.account_id in {m.account_id for m in members.values()}
-    }
+    balances = ledger.balances_of(
+        session, ring_id=batch.ring_id, account_ids=[m.account_id for m in members.values()]
+    )
     running = {account_id: balance.balance for account_id, balance in balances.items()}
     oldest = today - dt.timedelta(days=settings.submission_days)
+    payer_role, payee_role = _("Zahler"), _("Empfänger")
     checks = []
     for line in lines:
         check = LineCheck(line=line)
@@ -171,8 +171,8 @@ def check_batch(session: Session, batch: VoucherBatch, *, today: dt.date) -> Bat
             check.warnings.append(
                 _("Belegnummer %(voucher)s wurde nie ausgegeben – bitte den Beleg prüfen.", voucher=voucher)
             )
-        check.payer = _member(line.payer_number, members, _("Zahler"), check)
-        check.payee = _member(line.payee_number, members, _("Empfänger"), check)
+        check.payer = _member(line.payer_number, members, payer_role, check)
+        check.payee = _member(line.payee_number, members, payee_role, check)
         if check.payer is not None and check.payee is not None and check.payer.id == check.payee.id:
             check.errors.append(_("Zahler und Empfänger sind dasselbe Mitglied."))
         check.minutes = _amount(line, unit, check)
@@ -182,17 +182,23 @@ def check_batch(session: Session, batch: VoucherBatch, *, today: dt.date) -> Bat
             check.errors.append(_("„%(text)s“ ist kein Datum (TT.MM.JJJJ).", text=line.service_date))
         else:
             if check.service_date > today:
-                check.errors.append(_("Das Leistungsdatum liegt in der Zukunft."))
+                check.errors.append(_("Das Leistungsdatum darf nicht in der Zukunft liegen."))
             elif check.service_date < oldest and not line.old_confirmed:
                 check.needs_confirmation = True
                 check.warnings.append(
                     _(
-                        "Älter als %(days)s Tage: bitte bestätigen, dass der Beleg noch gebucht werden soll.",
+                        "Älter als die Einreichfrist (%(days)s Tage): "
+                        "bitte bestätigen, dass der Beleg noch gebucht werden soll.",
                         days=settings.submission_days,
                     )
                 )
             elif check.service_date < oldest:
-                check.warnings.append(_("Älter als %(days)s Tage, bestätigt.", days=settings.submission_days))
+                check.warnings.append(
+                    _(
+                        "Älter als die Einreichfrist (%(days)s Tage), bestätigt.",
+                        days=settings.submission_days,
+                    )
+                )
         if not line.memo.strip():
             check.errors.append(_("Der Buchungstext fehlt."))
         elif len(line.memo) > 500:
@@ -431,15 +437,24 @@ def post_batch(
         raise BatchError(_("Der Stapel ist leer."))
     if not check.postable and not clean_only:
         raise BatchError(
-            _(
-                "%(n)s Zeile(n) haben Fehler. Bitte korrigieren – "
+            ngettext(
+                "%(num)d Zeile hat Fehler. Bitte korrigieren – "
                 "oder ausdrücklich nur die fehlerfreien buchen.",
-                n=check.problem_count,
+                "%(num)d Zeilen haben Fehler. Bitte korrigieren – "
+                "oder ausdrücklich nur die fehlerfreien buchen.",
+                check.problem_count,
             )
         )
     if check.ready_count == 0:
         raise BatchError(_("Keine fehlerfreie Zeile zum Buchen."))
     channel = "import" if batch.source == "import" else "voucher"
+    # Every account of the batch is locked first, in id order: booking line by line would take
+    # the locks in line order and could deadlock with members' own payments.
+    ledger.lock_accounts(
+        session,
+        ring_id=batch.ring_id,
+        account_ids=[a for c in check.lines if c.ready for a in (c.payer.account_id, c.payee.account_id)],
+    )
     entries = []
     for line_check in check.lines:
         if not line_check.ready:
@@ -498,6 +513,14 @@ def carry_over(session: Session, batch: VoucherBatch, *, user: User, now: dt.dat
 # ---------------------------------------------------------------------------------------------
 # CSV import
 
+COLUMN_NAMES = {
+    "voucher_number": "Belegnummer",
+    "service_date": "Leistungsdatum",
+    "payer_number": "Zahler",
+    "payee_number": "Empfänger",
+    "amount": "Betrag",
+    "memo": "Text",
+}
 _HEADERS = {
     "voucher_number": (
         "beleg",
@@ -541,7 +564,12 @@ def read_voucher_csv(text: str) -> list[dict[str, str]]:
         body = rows
     else:
         missing = [name for name in LINE_FIELDS if name not in mapping]
-        raise BatchError(_("Spalten fehlen in der Kopfzeile: %(names)s", names=", ".join(missing)))
+        raise BatchError(
+            _(
+                "Spalten fehlen in der Kopfzeile: %(names)s",
+                names=", ".join(COLUMN_NAMES[name] for name in missing),
+            )
+        )
     if len(body) > MAX_LINES:
         raise BatchError(_("Eine Datei hat höchstens %(n)s Belege.", n=MAX_LINES))
     return [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template, send_from_directory
 from flask_smorest import Api
+from werkzeug.routing import BaseConverter
 
 from .problems import http_problem, is_api_request
 
@@ -23,7 +24,17 @@ class TauschringApi(Api):
         pass
 
 
+class ListingNumber(BaseConverter):
+    """A listing's public number in a path (A-0137, G-42): other words, such as the "categories"
+    beside it, are not listing numbers (and get no PATCH in their Allow header)."""
+
+    regex = "[AaGg]-[0-9]{1,9}"
+
+
+LISTING_NUMBER_PATTERN = "^[AaGg]-[0-9]{1,9}$"
+
 api = TauschringApi()
+api.register_converter(ListingNumber, lambda converter: {"type": "string", "pattern": LISTING_NUMBER_PATTERN})
 docs = Blueprint("api_docs", __name__, url_prefix=API_PREFIX)
 
 
@@ -60,6 +71,7 @@ def init_api(app: Flask) -> None:
             "security": [{"token": []}],
         },
     )
+    app.url_map.converters["listing_number"] = ListingNumber
     api.init_app(app)
     for blueprint in resources.ALL_BLUEPRINTS:
         api.register_blueprint(blueprint)

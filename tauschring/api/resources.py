@@ -4,10 +4,10 @@ may act for); office resources need the office role."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import functools
 
+import marshmallow as ma
 from flask import Response, g, request
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
@@ -188,7 +188,7 @@ def member_json(member: Member, balances: dict[int, int]) -> dict:
 
 
 @members_bp.route("")
-@members_bp.arguments(s.MemberQuerySchema, location="query")
+@members_bp.arguments(s.MemberQuerySchema, location="query", unknown=ma.RAISE)
 @members_bp.response(200, s.MemberSchema(many=True))
 @problems(members_bp, 403, 422)
 @authenticated
@@ -276,22 +276,26 @@ def balances():
 entries_bp = blueprint("entries", "/api/v1/entries", "Buchungen")
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
 def _encode_cursor(cursor) -> str | None:
+    """The position after a statement line: its booking time (microseconds since 1970) and posting."""
     if cursor is None:
         return None
     moment, posting_id = cursor
-    return base64.urlsafe_b64encode(f"{moment.isoformat()}|{posting_id}".encode()).decode()
+    return f"{(moment - _EPOCH) // _MICROSECOND}-{posting_id}"
 
 
-def _decode_cursor(text: str):
-    try:
-        moment, posting_id = base64.urlsafe_b64decode(text.encode()).decode().split("|")
-        parsed = dt.datetime.fromisoformat(moment)
-        if parsed.tzinfo is None or not posting_id.isdigit() or len(posting_id) > 18:
-            raise ValueError(text)
-        return parsed, int(posting_id)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ApiDenied(problem(422, "invalid_cursor", _("Ungültiger Cursor."))) from error
+def _decode_cursor(text: str) -> tuple[dt.datetime, int]:
+    """Every text of the documented pattern is a position (the schema has refused all others)."""
+    micros, _sep, posting_id = text.partition("-")
+    return _EPOCH + int(micros) * _MICROSECOND, int(posting_id)
+
+
+UNBOUNDED_BEFORE = dt.date(1900, 1, 1)
+UNBOUNDED_AFTER = dt.date(9000, 1, 1)
 
 
 def _names(ring_id: int) -> dict[int, Member]:
@@ -308,7 +312,7 @@ def _partner_json(partner: ledger.Partner, names: dict[int, Member]) -> dict:
 
 
 @entries_bp.route("")
-@entries_bp.arguments(s.EntryQuerySchema, location="query")
+@entries_bp.arguments(s.EntryQuerySchema, location="query", unknown=ma.RAISE)
 @entries_bp.response(200, s.EntryPageSchema)
 @problems(entries_bp, 400, 403, 404, 422)
 @authenticated
@@ -327,7 +331,11 @@ def entries(args):
     start, end = args.get("start"), args.get("end")
     if start and end and end < start:
         raise ApiDenied(problem(422, "invalid_period", _("Das Ende des Zeitraums liegt vor dem Anfang.")))
-    begin, finish = to_utc_range(start, end)
+    # Days before and after any booking bound nothing; dropping them keeps the edges of the
+    # calendar (0001-01-01, 9999-12-31) out of the time zone arithmetic, which would overflow.
+    begin, finish = to_utc_range(
+        start if start and start > UNBOUNDED_BEFORE else None, end if end and end < UNBOUNDED_AFTER else None
+    )
     cursor = _decode_cursor(args["cursor"]) if "cursor" in args else None
     result = ledger.statement(
         db.session,
@@ -492,7 +500,7 @@ def request_json(found: PaymentRequest) -> dict:
 
 
 @requests_bp.route("")
-@requests_bp.arguments(s.PaymentRequestQuerySchema, location="query")
+@requests_bp.arguments(s.PaymentRequestQuerySchema, location="query", unknown=ma.RAISE)
 @requests_bp.response(200, s.PaymentRequestSchema(many=True))
 @problems(requests_bp, 400, 403, 422)
 @authenticated
@@ -564,7 +572,7 @@ def accept(request_id: int):
 
 
 @requests_bp.route("/<int:request_id>/decline", methods=["POST"])
-@requests_bp.arguments(s.DeclineSchema)
+@requests_bp.arguments(s.DeclineSchema, required=False)
 @requests_bp.response(200, s.PaymentRequestSchema)
 @problems(requests_bp, 400, 403, 404, 409, 422)
 @authenticated
@@ -651,7 +659,7 @@ def categories():
 
 
 @listings_bp.route("")
-@listings_bp.arguments(s.ListingQuerySchema, location="query")
+@listings_bp.arguments(s.ListingQuerySchema, location="query", unknown=ma.RAISE)
 @listings_bp.response(200, s.ListingSchema(many=True))
 @problems(listings_bp, 400, 403, 422)
 @authenticated
@@ -686,7 +694,7 @@ def _listing(number: str, member: Member, *, own: bool) -> Listing:
     return found
 
 
-@listings_bp.route("/<number>")
+@listings_bp.route("/<listing_number:number>")
 @listings_bp.response(200, s.ListingSchema)
 @problems(listings_bp, 400, 403, 404)
 @authenticated
@@ -725,7 +733,7 @@ def create(args):
     return listing_json(db.session.get(Listing, transaction(work)), member), 201
 
 
-@listings_bp.route("/<number>", methods=["PATCH"])
+@listings_bp.route("/<listing_number:number>", methods=["PATCH"])
 @listings_bp.arguments(s.ListingPatchSchema)
 @listings_bp.response(200, s.ListingSchema)
 @problems(listings_bp, 400, 403, 404, 422)
@@ -743,7 +751,7 @@ def edit(args, number: str):
     return listing_json(db.session.get(Listing, found.id), member)
 
 
-@listings_bp.route("/<number>/renew", methods=["POST"])
+@listings_bp.route("/<listing_number:number>/renew", methods=["POST"])
 @listings_bp.response(200, s.ListingSchema)
 @problems(listings_bp, 400, 403, 404, 422)
 @authenticated
@@ -755,7 +763,7 @@ def renew(number: str):
     return listing_json(db.session.get(Listing, found.id), member)
 
 
-@listings_bp.route("/<number>/withdraw", methods=["POST"])
+@listings_bp.route("/<listing_number:number>/withdraw", methods=["POST"])
 @listings_bp.response(200, s.ListingSchema)
 @problems(listings_bp, 400, 403, 404)
 @authenticated
@@ -849,9 +857,9 @@ def batches():
 
 
 @batches_bp.route("", methods=["POST"])
-@batches_bp.arguments(s.BatchLoadSchema)
+@batches_bp.arguments(s.BatchLoadSchema, required=False)
 @batches_bp.response(201, s.BatchSchema)
-@problems(batches_bp, 403, 422)
+@problems(batches_bp, 400, 403, 422)
 @authenticated
 def create_batch(args):
     """Einen neuen, offenen Belegstapel anlegen."""
@@ -883,7 +891,7 @@ def batch(batch_id: int):
 @batches_bp.route("/<int:batch_id>/lines", methods=["POST"])
 @batches_bp.arguments(s.BatchLineLoadSchema)
 @batches_bp.response(201, s.BatchSchema)
-@problems(batches_bp, 403, 404, 409, 422)
+@problems(batches_bp, 400, 403, 404, 409, 422)
 @authenticated
 def add_batch_line(args, batch_id: int):
     """Eine Zeile anfügen, wie getippt; geprüft wird sie mit dem ganzen Stapel."""
@@ -916,9 +924,9 @@ def add_batch_line(args, batch_id: int):
 
 
 @batches_bp.route("/<int:batch_id>/post", methods=["POST"])
-@batches_bp.arguments(s.BatchPostSchema)
+@batches_bp.arguments(s.BatchPostSchema, required=False)
 @batches_bp.response(200, s.BatchPostedSchema)
-@problems(batches_bp, 403, 404, 409, 422, 503)
+@problems(batches_bp, 400, 403, 404, 409, 422, 503)
 @authenticated
 def post_voucher_batch(args, batch_id: int):
     """Den Stapel buchen: alle Zeilen in einer Transaktion oder keine (clean_only: nur die fehlerfreien)."""

@@ -19,9 +19,20 @@ Minutes = lambda **kw: fields.Integer(  # noqa: E731
     **kw,
 )
 Text = lambda maximum, **kw: fields.String(validate=validate.Length(1, maximum), **kw)  # noqa: E731
+# Query strings are text: their integers are parsed from digits ("1.5" and "abc" are refused).
+QueryInt = lambda low, high, **kw: fields.Integer(strict=False, validate=validate.Range(low, high), **kw)  # noqa: E731
 OptionalText = lambda maximum, **kw: fields.String(  # noqa: E731
     validate=validate.Length(0, maximum), allow_none=True, **kw
 )
+
+
+class StrictBoolean(fields.Boolean):
+    """true or false in a JSON body, nothing else (marshmallow would take 0, 1, "yes", "on")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 class StrictSchema(ma.Schema):
@@ -117,9 +128,15 @@ class EntryPageSchema(ma.Schema):
 class EntryQuerySchema(StrictSchema):
     start = fields.Date(data_key="from", metadata={"description": "erster Buchungstag (einschließlich)"})
     end = fields.Date(data_key="to", metadata={"description": "letzter Buchungstag (einschließlich)"})
-    cursor = fields.String(validate=validate.Length(1, 100))
-    limit = fields.Integer(strict=True, validate=validate.Range(1, 200), load_default=50)
-    member = MemberNumber(metadata={"description": "nur Büro: Kontoauszug dieses Mitglieds"})
+    cursor = fields.String(
+        validate=validate.Regexp(r"^[0-9]{1,16}-[0-9]{1,18}\Z"),
+        metadata={
+            "description": "next_cursor der vorigen Seite",
+            "pattern": "^[0-9]{1,16}-[0-9]{1,18}$",
+        },
+    )
+    limit = QueryInt(1, 200, load_default=50)
+    member = QueryInt(1, MAX_ID, metadata={"description": "nur Büro: Kontoauszug dieses Mitglieds"})
 
 
 class PostingSchema(ma.Schema):
@@ -217,7 +234,7 @@ class ListingSchema(ma.Schema):
 class ListingQuerySchema(StrictSchema):
     q = fields.String(validate=validate.Length(0, 200), load_default="")
     kind = fields.String(validate=validate.OneOf(["offer", "request"]))
-    category = fields.Integer(strict=True, validate=validate.Range(1, MAX_ID))
+    category = QueryInt(1, MAX_ID)
     new = fields.Boolean(load_default=False)
     mine = fields.Boolean(load_default=False)
 
@@ -230,7 +247,7 @@ class ListingLoadSchema(StrictSchema):
     district = OptionalText(100)
     availability = OptionalText(200)
     price_hint = OptionalText(200)
-    print_in_paper = fields.Boolean(load_default=True)
+    print_in_paper = StrictBoolean(load_default=True)
 
 
 class ListingPatchSchema(StrictSchema):
@@ -240,7 +257,7 @@ class ListingPatchSchema(StrictSchema):
     district = OptionalText(100)
     availability = OptionalText(200)
     price_hint = OptionalText(200)
-    print_in_paper = fields.Boolean()
+    print_in_paper = StrictBoolean()
 
 
 class CategorySchema(ma.Schema):
@@ -303,11 +320,11 @@ class BatchLineLoadSchema(StrictSchema):
     payee_number = fields.String(required=True, validate=validate.Length(0, 20))
     amount = fields.String(required=True, validate=validate.Length(0, 20))
     memo = fields.String(required=True, validate=validate.Length(0, 500))
-    old_confirmed = fields.Boolean(load_default=False)
+    old_confirmed = StrictBoolean(load_default=False)
 
 
 class BatchPostSchema(StrictSchema):
-    clean_only = fields.Boolean(load_default=False)
+    clean_only = StrictBoolean(load_default=False)
 
 
 class BatchPostedSchema(ma.Schema):

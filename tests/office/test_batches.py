@@ -26,10 +26,18 @@ def new_batch(browser, title="Tauschtreffen November") -> int:
 
 
 def type_line(browser, batch_id, voucher, payer, payee, amount="1:00", memo="Hilfe", date=TODAY, **extra):
-    return browser.post(f"/buero/stapel/{batch_id}/zeile", {
-        "voucher_number": voucher, "service_date": date, "payer_number": str(payer), "payee_number": str(payee),
-        "amount": amount, "memo": memo, **extra,
-    })
+    return browser.post(
+        f"/buero/stapel/{batch_id}/zeile",
+        {
+            "voucher_number": voucher,
+            "service_date": date,
+            "payer_number": str(payer),
+            "payee_number": str(payee),
+            "amount": amount,
+            "memo": memo,
+            **extra,
+        },
+    )
 
 
 def batch_page(browser, batch_id) -> str:
@@ -38,8 +46,9 @@ def batch_page(browser, batch_id) -> str:
 
 def lines(app, batch_id) -> list[VoucherLine]:
     with app.app_context():
-        rows = db.session.scalars(select(VoucherLine).where(VoucherLine.batch_id == batch_id)
-                                  .order_by(VoucherLine.position)).all()
+        rows = db.session.scalars(
+            select(VoucherLine).where(VoucherLine.batch_id == batch_id).order_by(VoucherLine.position)
+        ).all()
         for row in rows:
             db.session.expunge(row)
         return rows
@@ -62,16 +71,25 @@ def test_a_clerk_types_vouchers_sees_the_totals_and_posts_them_in_one_go(app, br
     posted = browser.post(f"/buero/stapel/{batch_id}/buchen", {})
     assert posted.status_code == 302
     assert "Gebucht: 3 Belege, zusammen 4:15 Std." in text_of(browser.get(posted.headers["Location"]))
-    assert (balance(app, ring.anna.account), balance(app, ring.bernd.account), balance(app, ring.clara.account)) == (
-        -45, -30, 75)
+    assert (
+        balance(app, ring.anna.account),
+        balance(app, ring.bernd.account),
+        balance(app, ring.clara.account),
+    ) == (-45, -30, 75)
     with app.app_context():
         batch = db.session.get(VoucherBatch, batch_id)
         assert batch.status == "posted" and batch.posted_by_id == ring.users["buero"]
         entries = [ledger.entry(db.session, ring_id=ring.id, entry_id=line.entry_id) for line in batch.lines]
     assert [e.voucher_number for e in entries] == ["4711", "4712", "4713"]
-    assert {(e.channel, e.batch_id, e.operator_id) for e in entries} == {("voucher", batch_id, ring.users["buero"])}
+    assert {(e.channel, e.batch_id, e.operator_id) for e in entries} == {
+        ("voucher", batch_id, ring.users["buero"])
+    }
     assert [e.on_behalf_of_id for e in entries] == [ring.anna.account, ring.bernd.account, ring.clara.account]
-    assert [e.service_date for e in entries] == [dt.date(2026, 11, 20), dt.date(2026, 11, 18), dt.date(2026, 11, 19)]
+    assert [e.service_date for e in entries] == [
+        dt.date(2026, 11, 20),
+        dt.date(2026, 11, 18),
+        dt.date(2026, 11, 19),
+    ]
     with app.app_context():
         assert ledger.verify(db.session, ring.id).ok
 
@@ -82,7 +100,9 @@ def test_an_open_batch_survives_a_closed_browser(app, browser, other_browser, ri
     batch_id = new_batch(browser)
     type_line(browser, batch_id, "1", 1, 2)
     other_browser.login("buero")  # a new browser, a new session
-    assert "4711" not in batch_page(other_browser, batch_id) and "Belege: 1" in batch_page(other_browser, batch_id)
+    assert "4711" not in batch_page(other_browser, batch_id) and "Belege: 1" in batch_page(
+        other_browser, batch_id
+    )
 
 
 @freeze_time(NOW)
@@ -96,7 +116,7 @@ def test_an_open_batch_survives_a_closed_browser(app, browser, other_browser, ri
         ({"amount": "zwei"}, "ist kein Betrag"),
         ({"amount": ""}, "Bitte geben Sie einen Betrag ein."),
         ({"date": "31.02.2026"}, "ist kein Datum"),
-        ({"date": "21.11.2026"}, "Das Leistungsdatum liegt in der Zukunft."),
+        ({"date": "21.11.2026"}, "Das Leistungsdatum darf nicht in der Zukunft liegen."),
         ({"voucher": ""}, "Belegnummer fehlt."),
         ({"memo": ""}, "Der Buchungstext fehlt."),
         ({"amount": "31:00"}, "Das würde die Untergrenze von Anna Becker (1) unterschreiten"),
@@ -105,7 +125,15 @@ def test_an_open_batch_survives_a_closed_browser(app, browser, other_browser, ri
 def test_each_line_is_checked_at_once_with_a_plain_message(app, browser, ring, line, message):
     browser.login("buero")
     batch_id = new_batch(browser)
-    values = {"voucher": "100", "payer": 1, "payee": 2, "amount": "1:00", "memo": "Hilfe", "date": TODAY, **line}
+    values = {
+        "voucher": "100",
+        "payer": 1,
+        "payee": 2,
+        "amount": "1:00",
+        "memo": "Hilfe",
+        "date": TODAY,
+        **line,
+    }
     type_line(browser, batch_id, values.pop("voucher"), values.pop("payer"), values.pop("payee"), **values)
     page = batch_page(browser, batch_id)
     assert message in page
@@ -143,9 +171,17 @@ def test_the_limit_is_checked_given_all_earlier_lines_of_the_batch(app, browser,
 @freeze_time(NOW)
 def test_a_voucher_number_used_twice_is_caught_before_it_books(app, browser, ring):
     with app.app_context():
-        booked = ledger.book_transfer(db.session, ring_id=ring.id, payer=ring.bernd.account, payee=ring.anna.account,
-                                      minutes=60, memo="früher", service_date=dt.date(2026, 11, 1),
-                                      now=dt.datetime(2026, 11, 2, tzinfo=dt.UTC), voucher_number="4711")
+        booked = ledger.book_transfer(
+            db.session,
+            ring_id=ring.id,
+            payer=ring.bernd.account,
+            payee=ring.anna.account,
+            minutes=60,
+            memo="früher",
+            service_date=dt.date(2026, 11, 1),
+            now=dt.datetime(2026, 11, 2, tzinfo=dt.UTC),
+            voucher_number="4711",
+        )
         db.session.commit()
     browser.login("buero")
     batch_id = new_batch(browser)
@@ -169,10 +205,13 @@ def test_a_batch_with_one_bad_line_books_nothing(app, browser, ring):
 
     response = browser.post(f"/buero/stapel/{batch_id}/buchen", {})
 
-    assert "1 Zeile(n) haben Fehler" in text_of(browser.get(response.headers["Location"]))
+    assert "1 Zeile hat Fehler" in text_of(browser.get(response.headers["Location"]))
     after = counts(app)
     assert (after["journal_entry"], after["posting"], after["balances"]) == (
-        before["journal_entry"], before["posting"], before["balances"])
+        before["journal_entry"],
+        before["posting"],
+        before["balances"],
+    )
     assert all(line.entry_id is None for line in lines(app, batch_id))
 
 
@@ -192,8 +231,9 @@ def test_a_refusal_in_the_middle_of_posting_rolls_back_every_line(app, browser, 
     def failing_third(session, **kwargs):
         calls.append(kwargs["voucher_number"])
         if len(calls) == 3:
-            raise ledger.LimitExceeded(account_id=kwargs["payer"], label="x", side="lower", balance=0,
-                                       amount=-60, limit=0)
+            raise ledger.LimitExceeded(
+                account_id=kwargs["payer"], label="x", side="lower", balance=0, amount=-60, limit=0
+            )
         return real(session, **kwargs)
 
     monkeypatch.setattr(vouchers.ledger, "book_transfer", failing_third)
@@ -212,12 +252,12 @@ def test_an_old_voucher_needs_an_explicit_confirmation(app, browser, ring):
     batch_id = new_batch(browser)
     type_line(browser, batch_id, "1", 1, 2, date="01.09.2026")  # 80 days: past the 56-day period
     page = batch_page(browser, batch_id)
-    assert "Älter als 56 Tage: bitte bestätigen" in page and "Bestätigen:" in page
+    assert "Älter als die Einreichfrist (56 Tage): bitte bestätigen" in page and "Bestätigen:" in page
     assert "0 Belege buchen" in page
     line = lines(app, batch_id)[0]
     browser.post(f"/buero/stapel/{batch_id}/zeile/{line.id}/bestaetigen", {})
     page = batch_page(browser, batch_id)
-    assert "Älter als 56 Tage, bestätigt." in page and "bereit: 1" in page
+    assert "Älter als die Einreichfrist (56 Tage), bestätigt." in page and "bereit: 1" in page
 
 
 @freeze_time(NOW)
@@ -227,9 +267,17 @@ def test_lines_can_be_corrected_and_deleted_while_the_batch_is_open(app, browser
     type_line(browser, batch_id, "1", 1, 99)
     type_line(browser, batch_id, "2", 1, 2)
     first, second = lines(app, batch_id)
-    browser.post(f"/buero/stapel/{batch_id}/zeile/{first.id}", {
-        "voucher_number": "1", "service_date": TODAY, "payer_number": "1", "payee_number": "3",
-        "amount": "1:00", "memo": "korrigiert"})
+    browser.post(
+        f"/buero/stapel/{batch_id}/zeile/{first.id}",
+        {
+            "voucher_number": "1",
+            "service_date": TODAY,
+            "payer_number": "1",
+            "payee_number": "3",
+            "amount": "1:00",
+            "memo": "korrigiert",
+        },
+    )
     browser.post(f"/buero/stapel/{batch_id}/zeile/{second.id}/loeschen", {})
     remaining = lines(app, batch_id)
     assert [(line.payee_number, line.memo) for line in remaining] == [("3", "korrigiert")]
@@ -281,9 +329,12 @@ def test_a_voucher_file_is_staged_with_each_lines_state_and_booked_only_when_pos
         "9002;18.11.2026;2;77;1:00;Unbekannt\n"
         "9001;18.11.2026;3;1;0:30;Doppelt\n"
         "9003;18.11.2026;3;1;0:30;Kuchen\n"
-    ).encode("utf-8")
-    response = browser.post("/buero/stapel/import", {"file": (io.BytesIO(content), "treffen.csv")},
-                            content_type="multipart/form-data")
+    ).encode()
+    response = browser.post(
+        "/buero/stapel/import",
+        {"file": (io.BytesIO(content), "treffen.csv")},
+        content_type="multipart/form-data",
+    )
     batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
     page = text_of(browser.get(response.headers["Location"]))
     assert "Noch ist nichts gebucht" in page
@@ -295,7 +346,9 @@ def test_a_voucher_file_is_staged_with_each_lines_state_and_booked_only_when_pos
     assert balance(app, ring.anna.account) == 0
     browser.post(f"/buero/stapel/{batch_id}/buchen", {"clean_only": "y"})  # explicit: only the clean line
     with app.app_context():
-        entries = db.session.scalars(select(ledger.JournalEntry).where(ledger.JournalEntry.batch_id == batch_id)).all()
+        entries = db.session.scalars(
+            select(ledger.JournalEntry).where(ledger.JournalEntry.batch_id == batch_id)
+        ).all()
         assert [(e.voucher_number, e.channel, e.memo) for e in entries] == [("9003", "import", "Kuchen")]
     assert balance(app, ring.clara.account) == -30
 
@@ -304,13 +357,16 @@ def test_a_voucher_file_is_staged_with_each_lines_state_and_booked_only_when_pos
 def test_an_imported_file_without_a_header_is_read_by_position(app, browser, ring):
     browser.login("buero")
     content = "7001,19.11.2026,1,2,45 min,Tür repariert\n".encode("cp1252")
-    response = browser.post("/buero/stapel/import", {"file": (io.BytesIO(content), "alt.csv")},
-                            content_type="multipart/form-data")
+    response = browser.post(
+        "/buero/stapel/import", {"file": (io.BytesIO(content), "alt.csv")}, content_type="multipart/form-data"
+    )
     batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
     browser.post(f"/buero/stapel/{batch_id}/buchen", {})
     assert balance(app, ring.bernd.account) == 45
     with app.app_context():
-        entry = db.session.scalar(select(ledger.JournalEntry).where(ledger.JournalEntry.voucher_number == "7001"))
+        entry = db.session.scalar(
+            select(ledger.JournalEntry).where(ledger.JournalEntry.voucher_number == "7001")
+        )
         assert (entry.channel, entry.memo) == ("import", "Tür repariert")
 
 
@@ -326,8 +382,9 @@ def test_an_imported_file_without_a_header_is_read_by_position(app, browser, rin
 def test_a_broken_file_is_refused_and_stages_nothing(app, browser, ring, content, message):
     browser.login("buero")
     before = counts(app)
-    response = browser.post("/buero/stapel/import", {"file": (io.BytesIO(content), "x.csv")},
-                            content_type="multipart/form-data")
+    response = browser.post(
+        "/buero/stapel/import", {"file": (io.BytesIO(content), "x.csv")}, content_type="multipart/form-data"
+    )
     assert message in text_of(browser.get(response.headers["Location"]))
     assert counts(app) == before
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -122,7 +123,12 @@ def import_file():
             session,
             "batch.import",
             batch.id,
-            _("Datei %(name)s mit %(n)s Zeilen eingelesen", name=filename, n=len(batch.lines)),
+            ngettext(
+                "Datei %(name)s mit %(num)d Zeile eingelesen",
+                "Datei %(name)s mit %(num)d Zeilen eingelesen",
+                len(batch.lines),
+                name=filename,
+            ),
         )
         return batch.id
 
@@ -351,7 +357,12 @@ def post(batch_id: int):
             session,
             "batch.post",
             batch.id,
-            _("Belegstapel %(n)s gebucht: %(count)s Belege", n=batch.id, count=len(entries)),
+            ngettext(
+                "Belegstapel %(n)s gebucht: %(num)d Beleg",
+                "Belegstapel %(n)s gebucht: %(num)d Belege",
+                len(entries),
+                n=batch.id,
+            ),
             after={"entries": [e.id for e in entries], "clean_only": clean_only},
         )
         return entries
@@ -369,9 +380,10 @@ def post(batch_id: int):
         return redirect(url_for("office.batch", batch_id=batch.id))
     unit = unit_of(db.session, batch.ring_id)
     flash(
-        _(
-            "Gebucht: %(n)s Belege, zusammen %(sum)s.",
-            n=len(entries),
+        ngettext(
+            "Gebucht: %(num)d Beleg, zusammen %(sum)s.",
+            "Gebucht: %(num)d Belege, zusammen %(sum)s.",
+            len(entries),
             sum=format_amount(sum(e.postings[1].amount for e in entries), unit),
         ),
         "success",

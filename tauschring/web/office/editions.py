@@ -8,6 +8,7 @@ import datetime as dt
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -160,7 +161,7 @@ def add_event(edition_id: int):
     found = _edition(edition_id)
     form = EventForm()
     if not form.validate_on_submit():
-        flash(_("Bitte Datum und Titel angeben (Uhrzeit als HH:MM)."), "error")
+        flash(_("Bitte Datum und „Was“ angeben (Uhrzeit als HH:MM)."), "error")
         return redirect(url_for("office.edition", edition_id=found.id))
 
     def work(session):
@@ -254,9 +255,10 @@ def generate(edition_id: int):
 
     done = commit(work)
     flash(
-        _(
-            "Erzeugt: %(n)s Inserate, Druckauflage %(p)s (davon %(l)s in Großdruck).",
-            n=done.listings,
+        ngettext(
+            "Erzeugt: %(num)d Inserat, Druckauflage %(p)s (davon %(l)s in Großdruck).",
+            "Erzeugt: %(num)d Inserate, Druckauflage %(p)s (davon %(l)s in Großdruck).",
+            done.listings,
             p=done.print_run,
             l=done.large_print_run,
         ),

@@ -103,7 +103,7 @@ class AdmitForm(MemberForm):
         validators=[
             Optional(),
             Length(min=3, max=80),
-            Regexp(r"^[a-z0-9._-]+$", message=_l("Nur a–z, 0–9, Punkt, Strich.")),
+            Regexp(r"^[a-z0-9._-]+$", message=_l("Nur a–z, 0–9, Punkt, Unterstrich, Strich.")),
         ],
     )
     password = PasswordField(
@@ -130,7 +130,7 @@ class LoginForm(FlaskForm):
         validators=[
             DataRequired(),
             Length(min=3, max=80),
-            Regexp(r"^[a-z0-9._-]+$", message=_l("Nur a–z, 0–9, Punkt, Strich.")),
+            Regexp(r"^[a-z0-9._-]+$", message=_l("Nur a–z, 0–9, Punkt, Unterstrich, Strich.")),
         ],
     )
     password = PasswordField(

@@ -14,6 +14,7 @@ from ... import audit
 from ...db import db
 from ...members import (
     EDITABLE_BY_OFFICE,
+    MIN_PASSWORD_LENGTH,
     MemberError,
     account_label,
     admit_member,
@@ -350,9 +351,7 @@ def erase(number: int):
         target = session.get(Member, found.id)
         erase_member(session, target, now=now())
         # The audit keeps no personal data either: only that the erasure happened.
-        _event(
-            session, "member.erase", target, _("Personenbezogene Daten von Mitglied %(n)s gelöscht", n=number)
-        )
+        _event(session, "member.erase", target, _("Persönliche Daten von Mitglied %(n)s gelöscht", n=number))
 
     try:
         commit(work)
@@ -380,7 +379,14 @@ def login(number: int):
     if not current_user.is_admin:
         form.role.data = "member"
     if not form.validate_on_submit():
-        flash(_("Benutzername (a–z, 0–9) und ein Passwort mit mindestens 8 Zeichen angeben."), "error")
+        flash(
+            _(
+                "Bitte einen Benutzernamen (a–z, 0–9, Punkt, Unterstrich, Strich) und ein Passwort mit "
+                "mindestens %(min)d Zeichen angeben.",
+                min=MIN_PASSWORD_LENGTH,
+            ),
+            "error",
+        )
         return redirect(url_for("office.member", number=number))
     existing = db.session.scalar(select(User).where(User.member_id == found.id))
 

@@ -204,7 +204,7 @@ def run_fee():
     except FeeError as error:
         flash(str(error), "error")
         return redirect(url_for("office.fees", monat=period))
-    flash(_("Gebühren %(p)s gebucht.", p=period), "success")
+    flash(_("Gebühren für %(p)s gebucht.", p=period), "success")
     del plan
     return redirect(url_for("office.fees", monat=period))
 
