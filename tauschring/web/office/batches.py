@@ -33,7 +33,7 @@ from ...vouchers import (
     update_line,
 )
 from ..common import commit, now, today
-from . import bp
+from . import bp, office_event
 from .forms import BatchForm, EmptyForm, ImportForm, LineForm, PostForm, TotalsForm
 
 
@@ -51,19 +51,8 @@ def _line(batch: VoucherBatch, line_id: int) -> VoucherLine:
     return line
 
 
-def _event(session, action: str, batch_id: int, summary: str, before=None, after=None) -> None:
-    audit.record(
-        session,
-        ring_id=current_user.ring_id,
-        user_id=current_user.id,
-        now=now(),
-        action=action,
-        object_type="voucher_batch",
-        object_id=batch_id,
-        summary=summary,
-        before=before,
-        after=after,
-    )
+def _event(session, action: str, batch_id, summary: str, before=None, after=None) -> None:
+    office_event(session, action, "voucher_batch", batch_id, summary, before=before, after=after)
 
 
 @bp.get("/stapel")

@@ -15,12 +15,11 @@ from sqlalchemy import select
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from ... import audit
 from ...db import db
 from ...editions import EditionError, create_edition, generate_edition, issue_vouchers, month_label
 from ...models import EDITION_FILES, Edition, EditionEvent, EditionFile, EditionNews, Member, VoucherRange
 from ..common import commit, now, today
-from . import bp
+from . import bp, office_event
 from .forms import EmptyForm
 
 
@@ -67,18 +66,8 @@ def _edition(edition_id: int) -> Edition:
     return edition
 
 
-def _event(session, action: str, edition_id: int, summary: str, after=None) -> None:
-    audit.record(
-        session,
-        ring_id=current_user.ring_id,
-        user_id=current_user.id,
-        now=now(),
-        action=action,
-        object_type="edition",
-        object_id=edition_id,
-        summary=summary,
-        after=after,
-    )
+def _event(session, action: str, edition_id, summary: str, before=None, after=None) -> None:
+    office_event(session, action, "edition", edition_id, summary, before=before, after=after)
 
 
 @bp.get("/ausgaben")
@@ -314,11 +303,8 @@ def voucher_ranges():
                 member_id=member.id if member else None,
                 note=(form.note.data or "").strip(),
             )
-            audit.record(
+            office_event(
                 session,
-                ring_id=current_user.ring_id,
-                user_id=current_user.id,
-                now=now(),
                 action="vouchers.issue",
                 object_type="voucher_range",
                 object_id=issued.id,

@@ -19,7 +19,7 @@ from ...rings import settings_of
 from ...texts import CHECK_TEXTS
 from ...units import AmountError, Unit, hm, parse_amount
 from ..common import commit, now, to_utc_range, today
-from . import bp
+from . import bp, office_event
 from .forms import SettingsForm
 
 
@@ -274,15 +274,12 @@ def settings():
             "warn_min_balance": limits["warn_min_balance"],
             "warn_max_balance": limits["warn_max_balance"],
         }
-        audit.record(
+        office_event(
             session,
-            ring_id=ring_id,
-            user_id=current_user.id,
-            now=now(),
-            action="settings.change",
-            object_type="ring",
-            object_id=ring_id,
-            summary=_("Einstellungen geändert"),
+            "settings.change",
+            "ring",
+            ring_id,
+            _("Einstellungen geändert"),
             before=before,
             after=after,
         )

@@ -32,7 +32,7 @@ from ...members import (
 )
 from ...models import CONSENT_CHANNELS, CONTACT_FIELDS, ConsentChange, Member, MemberHelper, User
 from ..common import ACTING_KEY, commit, now, today
-from . import bp
+from . import bp, office_event
 from .forms import AdmitForm, ConfirmForm, ConsentForm, EmptyForm, LoginForm, MemberForm, NumberForm
 
 STATUS_FIELDS = ("status", "suspended_on", "left_on")
@@ -45,19 +45,8 @@ def _member(number: int) -> Member:
     return member
 
 
-def _event(session, action: str, member: Member, summary: str, before=None, after=None) -> None:
-    audit.record(
-        session,
-        ring_id=current_user.ring_id,
-        user_id=current_user.id,
-        now=now(),
-        action=action,
-        object_type="member",
-        object_id=member.number,
-        summary=summary,
-        before=before,
-        after=after,
-    )
+def _event(session, action: str, member, summary: str, before=None, after=None) -> None:
+    office_event(session, action, "member", member.number, summary, before=before, after=after)
 
 
 @bp.get("/mitglieder")

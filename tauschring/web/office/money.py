@@ -11,14 +11,13 @@ from sqlalchemy import select
 
 import ledger
 
-from ... import audit
 from ...db import db
 from ...fees import FeeError, period_bounds, plan_fees, run_fees
 from ...models import FeeExemption, FeeRun, Member, User, VoucherBatch
 from ...rings import settings_of, unit_of
 from ...texts import SYSTEM_ACCOUNT_NAMES, explain
 from ..common import commit, now, to_utc_range, today
-from . import bp
+from . import bp, office_event
 from .forms import EmptyForm, ExemptionForm, FeeForm, ReasonForm
 from .members import _member
 
@@ -75,11 +74,8 @@ def reverse(entry_id: int):
             channel="office",
             override_limits=form.override.data,
         )
-        audit.record(
+        office_event(
             session,
-            ring_id=current_user.ring_id,
-            user_id=current_user.id,
-            now=now(),
             action="entry.reverse",
             object_type="entry",
             object_id=entry_id,
@@ -176,11 +172,8 @@ def run_fee():
         plan = run_fees(
             session, ring_id=current_user.ring_id, period=period, now=now(), operator_id=current_user.id
         )
-        audit.record(
+        office_event(
             session,
-            ring_id=current_user.ring_id,
-            user_id=current_user.id,
-            now=now(),
             action="fee.run",
             object_type="fee_run",
             object_id=period,
@@ -227,11 +220,8 @@ def add_exemption():
                     created_by_id=current_user.id,
                 )
             )
-            audit.record(
+            office_event(
                 session,
-                ring_id=current_user.ring_id,
-                user_id=current_user.id,
-                now=now(),
                 action="fee.exempt",
                 object_type="member",
                 object_id=member.number,
@@ -252,11 +242,8 @@ def remove_exemption(number: int):
     def work(session):
         exemption = session.get(FeeExemption, member.id)
         if exemption is not None:
-            audit.record(
+            office_event(
                 session,
-                ring_id=current_user.ring_id,
-                user_id=current_user.id,
-                now=now(),
                 action="fee.unexempt",
                 object_type="member",
                 object_id=number,
