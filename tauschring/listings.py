@@ -202,7 +202,7 @@ def listing_by_public_number(session: Session, ring_id: int, public_number: str)
     """'A-0137' or 'G-42' to the listing."""
     prefix, _sep, number = public_number.upper().partition("-")
     kind = {"A": "offer", "G": "request"}.get(prefix)
-    if kind is None or not number.isdigit() or len(number) > 9:
+    if kind is None or not (number.isascii() and number.isdigit()) or len(number) > 9:
         return None
     return session.scalar(
         select(Listing).where(Listing.ring_id == ring_id, Listing.kind == kind, Listing.number == int(number))

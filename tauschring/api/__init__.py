@@ -20,6 +20,10 @@ class TauschringApi(Api):
     """flask-smorest's Api, without its app-wide error handler: the app routes every HTTP error
     itself (problem details under /api/, HTML pages elsewhere)."""
 
+    # No catch-all "default" response of smorest's own error schema: every status an operation
+    # can answer is documented with its problem details (resources.problems).
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
     def _register_error_handlers(self) -> None:
         pass
 

@@ -13,9 +13,10 @@ import secrets
 
 from flask import g, request
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..db import run_in_transaction
 from ..members import may_act_for, member_by_number
 from ..models import ApiToken, Member, User
 from .problems import problem
@@ -90,8 +91,14 @@ def authenticate(session: Session) -> User:
     g.api_user, g.api_token_id = user, record.id
     moment = dt.datetime.now(dt.UTC)
     if record.last_used_at is None or moment - record.last_used_at > dt.timedelta(hours=1):
-        record.last_used_at = moment  # hourly is enough to see which tokens are in use
+        # Hourly is enough to see which tokens are in use. The read above may have run in a
+        # deferred (read-only) transaction: end it, and write in a transaction of its own.
+        token_id = record.id
         session.commit()
+        run_in_transaction(
+            session,
+            lambda s: s.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=moment)),
+        )
     return user
 
 
@@ -105,7 +112,7 @@ def acting_member(session: Session, user: User) -> Member:
     else the user's own member."""
     header = request.headers.get(MEMBER_HEADER, "").strip()
     if header:
-        if not header.isdigit() or len(header) > 9:
+        if not (header.isascii() and header.isdigit()) or len(header) > 9:
             raise ApiDenied(
                 problem(400, "bad_member_header", _("%(h)s muss eine Mitgliedsnummer sein.", h=MEMBER_HEADER))
             )

@@ -5,6 +5,8 @@ Integers are strict (no floats, no strings) and bounded; amounts are integer min
 
 from __future__ import annotations
 
+import re
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -18,12 +20,60 @@ Minutes = lambda **kw: fields.Integer(  # noqa: E731
     metadata={"description": "Minuten (ganze Zahl)"},
     **kw,
 )
-Text = lambda maximum, **kw: fields.String(validate=validate.Length(1, maximum), **kw)  # noqa: E731
 # Query strings are text: their integers are parsed from digits ("1.5" and "abc" are refused).
 QueryInt = lambda low, high, **kw: fields.Integer(strict=False, validate=validate.Range(low, high), **kw)  # noqa: E731
-OptionalText = lambda maximum, **kw: fields.String(  # noqa: E731
-    validate=validate.Length(0, maximum), allow_none=True, **kw
-)
+
+# Text never carries control characters (PostgreSQL refuses NUL, and they have no place in a
+# listing or a booking text); only long texts keep line breaks and tabs. A required text has at
+# least one character that is not a space. The patterns are written so that Python's re and the
+# ECMA dialect of JSON Schema read them alike: they are the validation and its documentation.
+_CONTROL = r"\u0000-\u001f\u007f-\u009f"
+_CONTROL_BUT_LINES = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
+PRINTABLE_ASCII = r"^[\u0020-\u007e]*$"
+
+
+def _pattern(*, multiline: bool, blank: bool) -> str:
+    control = _CONTROL_BUT_LINES if multiline else _CONTROL
+    if blank:
+        return f"^[^{control}]*$"
+    return rf"^[^\S{control}]*[^\s{control}][^{control}]*$"
+
+
+class TextRule(validate.Validator):
+    """The whole value matches the documented pattern, and has no lone surrogate (which JSON can
+    carry but no database can store)."""
+
+    error = "Unzulässige Zeichen oder leer."
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self.regex = re.compile(pattern)
+
+    def __call__(self, value: str) -> str:
+        if self.regex.fullmatch(value) is None or any("\ud800" <= ch <= "\udfff" for ch in value):
+            raise ma.ValidationError(self.error)
+        return value
+
+
+def Text(
+    maximum: int,
+    *,
+    minimum: int = 1,
+    multiline: bool = False,
+    pattern: str | None = None,
+    metadata: dict | None = None,
+    **kw,
+) -> fields.String:
+    pattern = pattern or _pattern(multiline=multiline, blank=minimum == 0)
+    return fields.String(
+        validate=[validate.Length(minimum, maximum), TextRule(pattern)],
+        metadata={"pattern": pattern, **(metadata or {})},
+        **kw,
+    )
+
+
+def OptionalText(maximum: int, **kw) -> fields.String:
+    return Text(maximum, minimum=0, allow_none=True, **kw)
 
 
 class StrictBoolean(fields.Boolean):
@@ -64,7 +114,7 @@ class MeSchema(ma.Schema):
 
 
 class MemberQuerySchema(StrictSchema):
-    q = fields.String(validate=validate.Length(0, 100), load_default="")
+    q = Text(100, minimum=0, load_default="")
     status = fields.String(validate=validate.OneOf(["active", "suspended", "left"]))
 
 
@@ -197,7 +247,7 @@ class PaymentRequestQuerySchema(StrictSchema):
 
 
 class DeclineSchema(StrictSchema):
-    note = OptionalText(300)
+    note = OptionalText(300, multiline=True)
 
 
 # --- listings -----------------------------------------------------------------------------------
@@ -232,7 +282,7 @@ class ListingSchema(ma.Schema):
 
 
 class ListingQuerySchema(StrictSchema):
-    q = fields.String(validate=validate.Length(0, 200), load_default="")
+    q = Text(200, minimum=0, load_default="")
     kind = fields.String(validate=validate.OneOf(["offer", "request"]))
     category = QueryInt(1, MAX_ID)
     new = fields.Boolean(load_default=False)
@@ -243,7 +293,7 @@ class ListingLoadSchema(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(["offer", "request"]))
     category_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID))
     title = Text(120, required=True)
-    text = Text(2000, required=True)
+    text = Text(2000, multiline=True, required=True)
     district = OptionalText(100)
     availability = OptionalText(200)
     price_hint = OptionalText(200)
@@ -253,7 +303,7 @@ class ListingLoadSchema(StrictSchema):
 class ListingPatchSchema(StrictSchema):
     category_id = fields.Integer(strict=True, validate=validate.Range(1, MAX_ID))
     title = Text(120)
-    text = Text(2000)
+    text = Text(2000, multiline=True)
     district = OptionalText(100)
     availability = OptionalText(200)
     price_hint = OptionalText(200)
@@ -314,12 +364,12 @@ class BatchLoadSchema(StrictSchema):
 
 
 class BatchLineLoadSchema(StrictSchema):
-    voucher_number = fields.String(required=True, validate=validate.Length(0, 40))
-    service_date = fields.String(required=True, validate=validate.Length(0, 20))
-    payer_number = fields.String(required=True, validate=validate.Length(0, 20))
-    payee_number = fields.String(required=True, validate=validate.Length(0, 20))
-    amount = fields.String(required=True, validate=validate.Length(0, 20))
-    memo = fields.String(required=True, validate=validate.Length(0, 500))
+    voucher_number = Text(40, minimum=0, pattern=PRINTABLE_ASCII, required=True)
+    service_date = Text(20, minimum=0, pattern=PRINTABLE_ASCII, required=True)
+    payer_number = Text(20, minimum=0, pattern=PRINTABLE_ASCII, required=True)
+    payee_number = Text(20, minimum=0, pattern=PRINTABLE_ASCII, required=True)
+    amount = Text(20, minimum=0, pattern=PRINTABLE_ASCII, required=True)
+    memo = Text(500, minimum=0, required=True)
     old_confirmed = StrictBoolean(load_default=False)
 
 
