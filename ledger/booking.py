@@ -537,7 +537,9 @@ def _book(
                 raise errors.IdempotencyConflict(key=idempotency_key)
             if seen.entry_id is not None:
                 return _replayed(load_entry(session, ring_id=ring_id, entry_id=seen.entry_id))
-            raise errors.LedgerError.from_stored(seen.refusal_code, seen.refusal_detail)
+            stored = errors.LedgerError.from_stored(seen.refusal_code, seen.refusal_detail)
+            stored.replayed = True
+            raise stored
 
     try:
         return _write(

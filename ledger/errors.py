@@ -24,6 +24,8 @@ class LedgerError(Exception):
     code: ClassVar[str] = "ledger_error"
     # True when the ledger recorded this refusal under an idempotency key: commit to keep it.
     recorded: bool = False
+    # True when this is the stored first answer to a request retried under its idempotency key.
+    replayed: bool = False
     template: ClassVar[str] = "The ledger refused the request."
     registry: ClassVar[dict[str, type[LedgerError]]] = {}
 

@@ -107,6 +107,18 @@ def _init_web(app: Flask) -> None:
             context["ring_name"] = ring.name if ring else "Tauschring"
         return context
 
+    @app.before_request
+    def read_only_for_reading():
+        """Pages that only read start a deferred (shared) SQLite transaction, so they never queue
+        behind a booking; a page that does write (an answer time ran out) commits separately."""
+        if (
+            request.method in ("GET", "HEAD")
+            and request.endpoint
+            and request.endpoint != "static"
+            and not (request.path.startswith("/api/"))
+        ):
+            db.session.connection(execution_options={"read_only": True})
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

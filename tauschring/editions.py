@@ -36,6 +36,7 @@ from .models import (
     VoucherRange,
 )
 from .rings import categories_of, next_number, settings_of
+from .units import whole_number
 
 VOUCHERS_PER_PAPER_MEMBER = 3
 BLANK_VOUCHERS = 30
@@ -391,9 +392,9 @@ def was_issued(session: Session, ring_id: int, voucher_number: str) -> bool | No
     """Whether a voucher number was handed out; None when the ring issues no numbered vouchers."""
     if session.scalar(select(VoucherRange.id).where(VoucherRange.ring_id == ring_id).limit(1)) is None:
         return None
-    if not voucher_number.isdigit() or len(voucher_number) > 9:
+    number = whole_number(voucher_number)
+    if number is None:
         return False
-    number = int(voucher_number)
     return (
         session.scalar(
             select(VoucherRange.id)

@@ -22,6 +22,7 @@ from .models import (
     User,
 )
 from .rings import next_number
+from .units import whole_number
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -97,7 +98,8 @@ def find_members(session: Session, ring_id: int, text: str, *, limit: int = 20) 
         Member.ring_id == ring_id, Member.status == "active", Member.erased_at.is_(None)
     )
     if text.isdigit():
-        query = query.where(Member.number == int(text))
+        number = whole_number(text)
+        query = query.where(Member.number == number if number is not None else Member.id < 0)
     else:
         for word in text.lower().split():
             pattern = f"%{word}%"

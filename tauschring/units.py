@@ -38,6 +38,17 @@ class AmountError(ValueError):
     """Input that is not a bookable amount; the message is for the person who typed it."""
 
 
+def whole_number(text: str | None, max_digits: int = 9) -> int | None:
+    """A number typed as ASCII digits (a member number, a voucher number), else None.
+
+    ``str.isdigit`` alone also accepts characters like "²" that ``int`` refuses.
+    """
+    text = (text or "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= max_digits:
+        return int(text)
+    return None
+
+
 def format_day(value: dt.date | dt.datetime | None) -> str:
     """A calendar day as the reader's language writes it: 20.11.2026 in German, Nov 20, 2026 in English."""
     if value is None:

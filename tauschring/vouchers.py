@@ -26,7 +26,7 @@ from .members import display_name
 from .models import Member, User, VoucherBatch, VoucherLine
 from .rings import settings_of, unit_of
 from .texts import explain
-from .units import AmountError, Unit, format_amount, parse_amount
+from .units import AmountError, Unit, format_amount, parse_amount, whole_number
 
 MAX_LINES = 1000
 LINE_FIELDS = ("voucher_number", "service_date", "payer_number", "payee_number", "amount", "memo")
@@ -132,9 +132,7 @@ def check_batch(session: Session, batch: VoucherBatch, *, today: dt.date) -> Bat
     settings = settings_of(session, batch.ring_id)
     unit = unit_of(session, batch.ring_id)
     lines = list(batch.lines)
-    numbers = {
-        int(n) for line in lines for n in (line.payer_number, line.payee_number) if n.strip().isdigit()
-    }
+    numbers = {whole_number(n) for line in lines for n in (line.payer_number, line.payee_number)} - {None}
     members = _members_by_number(session, batch.ring_id, {n for n in numbers if n < 2**31})
     typed_numbers = Counter(line.voucher_number.strip() for line in lines if line.voucher_number.strip())
     booked = _booked_vouchers(session, batch.ring_id, set(typed_numbers))
@@ -237,9 +235,9 @@ def _issued_ranges(session: Session, ring_id: int) -> list[tuple[int, int]] | No
 
 
 def _in_ranges(voucher: str, ranges: list[tuple[int, int]]) -> bool:
-    if not voucher.isdigit() or len(voucher) > 9:
+    number = whole_number(voucher)
+    if number is None:
         return False
-    number = int(voucher)
     return any(first <= number <= last for first, last in ranges)
 
 
@@ -248,7 +246,7 @@ def _member(text: str, members: dict[int, Member], role: str, check: LineCheck) 
     if not text:
         check.errors.append(_("%(role)s: Mitgliedsnummer fehlt.", role=role))
         return None
-    if not text.isdigit() or int(text) not in members:
+    if whole_number(text) not in members:
         check.errors.append(_("%(role)s: Mitglied %(number)s gibt es nicht.", role=role, number=text))
         return None
     member = members[int(text)]

@@ -75,7 +75,10 @@ def problem(
 
 def ledger_problem(error: ledger.LedgerError, detail: str | None = None) -> Response:
     status = next((code for cls, code in LEDGER_STATUS.items() if isinstance(error, cls)), 422)
-    return problem(status, error.code, detail or error.message, params=_jsonable(error.params))
+    headers = {"Idempotent-Replayed": "true"} if error.replayed else None
+    return problem(
+        status, error.code, detail or error.message, params=_jsonable(error.params), headers=headers
+    )
 
 
 def payment_problem(error: PaymentError) -> Response:

@@ -21,6 +21,7 @@ from ..members import (
     verify_password,
 )
 from ..models import Member, User
+from ..units import whole_number
 from .common import ACTING_KEY, commit, now
 from .forms import ActForForm, LoginForm, PasswordForm
 
@@ -33,7 +34,7 @@ _DUMMY_HASH = generate_password_hash("no such user, no such password")
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     user_id, _sep, token = session_id.partition(":")
-    if not user_id.isdigit():
+    if whole_number(user_id, max_digits=18) is None:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_token != token:

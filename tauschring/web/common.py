@@ -105,7 +105,12 @@ def commit(work: Callable[[object], T]) -> T:
 
 
 def to_utc_range(start: dt.date | None, end: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """Calendar days in the ring's zone as a half-open range of aware datetimes [start, end + 1 day)."""
+    """Calendar days in the ring's zone as a half-open range of aware datetimes [start, end + 1 day).
+
+    Days outside 1900..9000 mean "no bound" (and cannot overflow the calendar).
+    """
+    start = start if start is not None and start.year >= 1900 else None
+    end = end if end is not None and end.year <= 9000 else None
     begin = dt.datetime.combine(start, dt.time(), RING_ZONE) if start else None
     finish = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), RING_ZONE) if end else None
     return begin, finish

@@ -27,7 +27,7 @@ from ..payments import (
 )
 from ..reports import write_csv
 from ..texts import SYSTEM_ACCOUNT_NAMES, explain
-from ..units import AmountError, format_amount, hm, parse_amount
+from ..units import AmountError, format_amount, hm, parse_amount, whole_number
 from .common import (
     balance_of_member,
     commit,
@@ -87,13 +87,13 @@ def _partners(member: Member, lines) -> dict[int, Member]:
 def _resolve_member(text: str, chosen_id: str | None) -> tuple[Member | None, list[Member]]:
     """The member meant by a number or a name; with several matches, the candidates."""
     member = current_member()
-    if chosen_id and chosen_id.isdigit():
-        chosen = db.session.get(Member, int(chosen_id))
+    if whole_number(chosen_id) is not None:
+        chosen = db.session.get(Member, whole_number(chosen_id))
         if chosen is not None and chosen.ring_id == member.ring_id:
             return chosen, []
     text = (text or "").strip()
-    if text.isdigit():
-        found = member_by_number(db.session, member.ring_id, int(text))
+    if whole_number(text) is not None:
+        found = member_by_number(db.session, member.ring_id, whole_number(text))
         return (found, []) if found is not None else (None, [])
     candidates = [m for m in find_members(db.session, member.ring_id, text) if m.id != member.id]
     if len(candidates) == 1:
@@ -117,7 +117,7 @@ def pay_view():
     _unit_choices(form)
     if request.method == "GET":
         form.service_date.data = today()
-        if request.args.get("an", "").isdigit():
+        if whole_number(request.args.get("an")) is not None:
             form.payee.data = request.args["an"]
         return render_template("member/pay.html", form=form, step="form")
     if request.form.get("action") == "edit" and form.validate_on_submit():

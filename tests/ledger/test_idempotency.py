@@ -108,3 +108,12 @@ def test_any_change_of_content_under_the_same_key_is_a_conflict(session, book, c
 
     with pytest.raises(ledger.IdempotencyConflict):
         pay(session, ring, payer, payee, minutes, idempotency_key="pay-3", **change)
+
+
+def test_a_replayed_refusal_says_it_is_a_replay(session, book):
+    ring, anna, bernd = book
+    with pytest.raises(ledger.LimitExceeded) as first:
+        pay(session, ring, anna, bernd, 90, idempotency_key="pay-9")
+    with pytest.raises(ledger.LimitExceeded) as again:
+        pay(session, ring, anna, bernd, 90, idempotency_key="pay-9")
+    assert not first.value.replayed and again.value.replayed

@@ -417,3 +417,13 @@ def test_a_posted_batch_cannot_be_changed_posted_again_or_discarded(app, browser
     assert counts(app) == before
     with app.app_context():
         assert db.session.get(VoucherBatch, batch_id).status == "posted"
+
+
+@freeze_time(NOW)
+def test_numbers_with_other_digits_are_errors_not_crashes(app, browser, ring):
+    browser.login("buero")
+    batch_id = new_batch(browser)
+    type_line(browser, batch_id, "²", "²", "٣")
+    page = batch_page(browser, batch_id)
+    assert "Zahler: Mitglied ² gibt es nicht." in page and "Empfänger: Mitglied ٣ gibt es nicht." in page
+    assert browser.get("/buero/mitglieder?q=²").status_code == 200

@@ -197,3 +197,33 @@ def test_the_amount_is_understood_in_every_usual_spelling():
     talente = Unit(singular="Talent", plural="Talente", symbol="T", units_per_hour=20, step_minutes=3)
     assert parse_amount("30", talente, in_units=True) == 90
     assert parse_amount("1:30", talente, in_units=True) == 90
+
+
+@freeze_time("2026-11-20 10:00:00")
+@pytest.mark.parametrize("payee", ["²", "٣", "1" * 40])
+def test_digits_that_are_not_plain_numbers_are_refused_not_a_crash(app, browser, ring, payee):
+    browser.login("anna")
+    before = counts(app)
+    response = pay_form(browser, payee, payee_id="²", action="confirm")
+    assert response.status_code == 400
+    assert counts(app) == before
+
+
+@freeze_time("2026-11-20 10:00:00")
+def test_pages_answer_while_a_booking_holds_the_write_lock(app, browser, ring):
+    """Reading pages take a shared SQLite transaction: they do not wait for writers."""
+    import sqlite3
+    import time
+
+    browser.login("anna")
+    path = app.config["SQLALCHEMY_ENGINES"]["default"]["url"].removeprefix("sqlite:///")
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        for page in ("/kontoauszug", "/markt", "/profil"):
+            assert browser.get(page).status_code == 200, page
+        assert time.monotonic() - started < 5
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -31,6 +31,7 @@ from ...members import (
     suspend_member,
 )
 from ...models import CONSENT_CHANNELS, CONTACT_FIELDS, ConsentChange, Member, MemberHelper, User
+from ...units import whole_number
 from ..common import ACTING_KEY, commit, now, today
 from . import bp, office_event
 from .forms import AdmitForm, ConfirmForm, ConsentForm, EmptyForm, LoginForm, MemberForm, NumberForm
@@ -54,8 +55,8 @@ def members():
     text = request.args.get("q", "").strip()[:100]
     status = request.args.get("status", "")
     query = select(Member).where(Member.ring_id == current_user.ring_id)
-    if text.isdigit():
-        query = query.where(Member.number == int(text))
+    if whole_number(text) is not None:
+        query = query.where(Member.number == whole_number(text))
     elif text:
         for word in text.lower().split():
             query = query.where(
