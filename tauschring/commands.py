@@ -24,6 +24,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(serve_command)
     app.cli.add_command(fees_group)
     app.cli.add_command(print_group)
+    app.cli.add_command(requests_group)
     register_backup_commands(app)
 
 
@@ -323,3 +324,31 @@ def print_edition(month: str, out: str, ring: int | None, cutoff) -> None:
     )
     for name in names:
         click.echo(f"  {target / name}  ({len(done.files[name]) // 1024} KB)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Payment requests
+
+requests_group = AppGroup("requests", help="Zahlungsanforderungen.")
+
+
+@requests_group.command(
+    "accept-due",
+    help="Unbeantwortete Anforderungen nach der Frist des Tauschrings annehmen "
+    "(für einen täglichen Cron-Job; geschieht sonst beim Aufruf der Seiten).",
+)
+@click.option("--ring", type=int, help="Tauschring (Nummer); ohne Angabe alle.")
+def requests_accept_due(ring: int | None) -> None:
+    from .clock import local_now
+    from .db import run_in_transaction
+    from .payments import process_due_requests
+
+    for ring_id in _ring_ids(ring):
+        done = run_in_transaction(
+            db.session,
+            lambda session, ring_id=ring_id: [
+                (r.id, r.status) for r in process_due_requests(session, ring_id, local_now())
+            ],
+        )
+        accepted = sum(1 for _, status in done if status == "auto_accepted")
+        click.echo(f"Tauschring {ring_id}: {accepted} angenommen, {len(done) - accepted} nicht buchbar.")

@@ -198,3 +198,26 @@ def test_an_admin_changes_the_rings_settings_and_it_is_audited(app, browser, rin
     assert "Kontostand 0 Talente" in text_of(browser.get("/buero/mitglieder/1"))  # shown in the new unit
     bad = browser.post("/buero/einstellungen", {**form, "min_balance": "20:00"})
     assert bad.status_code == 400 and "Untergrenze muss null oder negativ" in text_of(bad)
+
+
+def test_requests_to_paper_members_are_accepted_in_time_without_anyone_signing_in_as_them(app, browser, ring):
+    from tauschring.models import PaymentRequest
+
+    with freeze_time("2026-11-01 10:00:00"):
+        browser.login("anna")
+        browser.post(
+            "/anforderungen",
+            {
+                "payer": "3",
+                "amount": "1:00",
+                "amount_unit": "hours",
+                "service_date": "2026-10-31",
+                "memo": "Einkauf",
+            },
+        )
+    with freeze_time("2026-11-16 10:00:00"):
+        result = app.test_cli_runner().invoke(args=["requests", "accept-due"])
+        assert result.exit_code == 0 and "Tauschring 1: 1 angenommen, 0 nicht buchbar." in result.output
+    with app.app_context():
+        assert db.session.scalar(select(PaymentRequest.status)) == "auto_accepted"
+    assert balance(app, ring.clara.account) == -60

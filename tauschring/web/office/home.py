@@ -15,6 +15,7 @@ import ledger
 from ... import audit, reports
 from ...db import db
 from ...models import AuditEvent, Member, RingSettings, User, VoucherBatch
+from ...payments import process_due_requests
 from ...rings import settings_of
 from ...texts import CHECK_TEXTS
 from ...units import AmountError, Unit, hm, parse_amount
@@ -52,6 +53,9 @@ def near_limits(ring_id: int) -> list[tuple[Member, ledger.AccountBalance, str]]
 @bp.get("/")
 def home():
     ring_id = _ring_id()
+    # Requests to paper members are answered by nobody online: the ring's time limit runs here too.
+    db.session.rollback()
+    commit(lambda session: process_due_requests(session, ring_id, now()))
     report = ledger.verify(db.session, ring_id)
     open_batches = db.session.scalars(
         select(VoucherBatch)
