@@ -57,11 +57,11 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _H
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-import sqlalchemy as sa  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 import ledger  # noqa: E402
+from bench.common import postgres_unreachable, recreate_postgres_database  # noqa: E402
 from tauschring.api.auth import create_token  # noqa: E402
 from tauschring.db import make_engine  # noqa: E402
 from tauschring.members import admit_member, create_login  # noqa: E402
@@ -102,43 +102,6 @@ def utcnow() -> dt.datetime:
 
 # ---------------------------------------------------------------------------------------------
 # The databases
-
-
-def postgres_unreachable(admin_url: str) -> str | None:
-    """None if the server answers, else why not."""
-    try:
-        import psycopg  # noqa: F401 - only to know whether the driver is there
-    except ImportError:
-        return "psycopg is not installed (pip install -e '.[postgres]')"
-    engine = sa.create_engine(admin_url, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-        return None
-    except Exception as exc:  # any failure to connect means "not reachable"
-        return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
-    finally:
-        engine.dispose()
-
-
-def recreate_postgres_database(admin_url: str, name: str, *, create: bool = True) -> str:
-    """Drop (and create) database ``name``; return its SQLAlchemy URL."""
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-            if create:
-                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-    return sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
 @dataclass
