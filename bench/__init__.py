@@ -1,1 +1,1 @@
-"""Benchmarks. Run them as scripts from the repository root, e.g. ``python bench/ledger.py``."""
+"""Benchmarks. Run them as modules from the repository root, e.g. ``python -m bench.ledger``."""

@@ -1,23 +1,24 @@
 """Benchmark of the JSON API over HTTP: waitress serving the app on 127.0.0.1, 16 clients at once.
 
-Run from the repository root::
+Run as a module from the repository root::
 
-    python bench/api.py [--quick] [--no-postgres] [--postgres-url URL] [--seconds S] [--clients N]
+    python -m bench.api [--quick] [--no-postgres] [--postgres-url URL] [--seconds S] [--clients N]
 
 It prints exactly one JSON line on stdout (progress goes to stderr) and exits 0; 1 only when a
 part of the benchmark broke (the JSON then lists the errors).
 
-For each database (SQLite in a temporary directory; PostgreSQL when it answers, in its own
-database ``tauschring_bench_api``) a ring of members with generous limits is built, each member
-with a login and a personal API token. The app is then served by waitress in a child process on
-127.0.0.1 (a free port), and N client threads of this process, each on its own keep-alive
-connection, run one scenario at a time for a bounded time:
+For each database (SQLite in a temporary directory; PostgreSQL when it answers, in a database of
+this run's own, ``tauschring_bench_api_<pid>_<random hex>``, dropped at the end) a ring of members
+with generous limits is built, each member with a login and a personal API token. The app is then
+served by waitress in a child process on 127.0.0.1 (a free port), and N client threads of this
+process, each on its own keep-alive connection, run one scenario at a time for a bounded time:
 
 - ``trivial``: GET /api/v1/me without a token: the 401 problem answer comes from the app before
   any database work; the floor of the same server (WSGI, Flask, routing, the JSON answer).
 - ``balance``: GET /api/v1/accounts/me with the client's token (token lookup, balance read).
-- ``payment``: POST /api/v1/entries with the client's token, a random payee, a random amount and
-  an Idempotency-Key of its own (token lookup, one booking committed).
+- ``payment``: POST /api/v1/entries with the client's token, a random payee, a random amount (a
+  multiple of the ring's step, 15 minutes, up to 2 hours) and an Idempotency-Key of its own
+  (token lookup, one booking committed).
 
 ``trivial`` runs first and last (its two runs pooled; ``trivial_drift`` compares them). Per
 scenario: requests, throughput, p50/p99 latency, the status codes, the server's CPU time per
@@ -49,32 +50,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
 
-# Run as a script, Python puts bench/ first on sys.path, where bench/ledger.py would shadow the
-# ledger package: take bench/ out and make sure the repository root is there.
-_HERE = Path(__file__).resolve().parent
-_ROOT = _HERE.parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from sqlalchemy import func, select  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
-
-import ledger  # noqa: E402
-from bench.common import postgres_unreachable, recreate_postgres_database  # noqa: E402
-from tauschring.api.auth import create_token  # noqa: E402
-from tauschring.db import make_engine  # noqa: E402
-from tauschring.members import admit_member, create_login  # noqa: E402
-from tauschring.models import metadata  # noqa: E402
-from tauschring.rings import found_ring  # noqa: E402
+import ledger
+from bench.common import postgres_database, postgres_unreachable
+from tauschring.db import make_engine
+from tauschring.logins import create_login
+from tauschring.members import admit_member
+from tauschring.models import metadata
+from tauschring.permissions import Actor
+from tauschring.rings import found_ring
+from tauschring.tokens import create_token
 
 DEFAULT_POSTGRES_URL = os.environ.get(
     "BENCH_POSTGRES_URL",
     os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
 )
-DB_NAME = "tauschring_bench_api"
+DB_NAME = "tauschring_bench_api"  # the base name: each run adds its own suffix (bench.common)
+ROOT = Path(__file__).resolve().parent.parent  # the repository root, where `-m bench.api` runs
 HOST = "127.0.0.1"
 LIMIT = 1_000_000  # generous limits: no payment of the benchmark is refused
+STEP = 15  # the ring's smallest bookable step (the default): payments off it are refused with 422
 SCENARIOS = ("trivial", "balance", "payment")
 EXPECTED = {"trivial": {401}, "balance": {200}, "payment": {201}}
 # 503 is the API's documented answer when bookings keep colliding; counted, not an error.
@@ -121,23 +118,24 @@ def build_ring(url: str, members: int) -> Ring:
         shared_hash = generate_password_hash("benchmark-only-password")  # hashing is slow on purpose
         with (
             Session(engine) as session,
-            mock.patch("tauschring.members.generate_password_hash", return_value=shared_hash),
+            mock.patch("tauschring.logins.generate_password_hash", return_value=shared_hash),
         ):
             ring_id = found_ring(session, name="Benchmark", now=now, min_balance=-LIMIT, max_balance=LIMIT)
+            system = Actor.system(ring_id)  # seed data: the ring's own console
             made = []
             for n in range(1, members + 1):
-                member = admit_member(
-                    session, ring_id=ring_id, first_name=f"Mitglied{n}", last_name="Bench", now=now
-                )
+                member = admit_member(session, system, first_name=f"Mitglied{n}", last_name="Bench", now=now)
                 user = create_login(
                     session,
-                    ring_id=ring_id,
+                    system,
                     username=f"bench{n}",
                     password="benchmark-only-password",
                     now=now,
                     member=member,
                 )
-                made.append((member.number, create_token(session, user, "Benchmark", now)[1]))
+                # A personal token is made by its owner, on the web pages.
+                _record, token = create_token(session, Actor.of(user), name="Benchmark", now=now)
+                made.append((member.number, token))
             session.commit()
         return Ring(ring_id, made)
     finally:
@@ -205,7 +203,8 @@ class Server:
         self.process = subprocess.Popen(
             [
                 sys.executable,
-                str(Path(__file__).resolve()),
+                "-m",
+                "bench.api",
                 "--serve",
                 url,
                 "--instance",
@@ -215,6 +214,7 @@ class Server:
             ],
             stdout=subprocess.PIPE,
             text=True,
+            cwd=ROOT,
         )
         line = self._first_line(timeout=60)
         if not line.startswith("PORT "):
@@ -287,7 +287,7 @@ class Client:
             body = json.dumps(
                 {
                     "payee": self.rng.choice(self.others),
-                    "minutes": self.rng.randint(1, 120),
+                    "minutes": STEP * self.rng.randint(1, 120 // STEP),
                     "memo": "Benchmark",
                 }
             )
@@ -534,13 +534,12 @@ def main(argv: list[str] | None = None) -> int:
                 output["notes"].append(f"PostgreSQL skipped: {why}")
             else:
                 log("PostgreSQL")
-                try:
-                    url = recreate_postgres_database(args.postgres_url, DB_NAME)
-                    section(
-                        "postgresql", lambda: bench_backend(url, Path(folder), sizes, clients, args.threads)
-                    )
-                finally:
-                    recreate_postgres_database(args.postgres_url, DB_NAME, create=False)
+
+                def postgres() -> dict[str, object]:
+                    with postgres_database(args.postgres_url, DB_NAME) as url:
+                        return bench_backend(url, Path(folder), sizes, clients, args.threads)
+
+                section("postgresql", postgres)
 
     output["load_average"]["after"] = load_average()
     print(json.dumps(output, sort_keys=False), flush=True)

@@ -1,6 +1,13 @@
-"""Helpers the benchmarks share: is PostgreSQL there, which version, a fresh database."""
+"""Helpers the benchmarks share: is PostgreSQL there, which version, a database of one's own."""
 
 from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import secrets
+import sys
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 
@@ -34,6 +41,21 @@ def postgres_version(admin_url: str) -> str:
         engine.dispose()
 
 
+@functools.cache
+def run_suffix() -> str:
+    """This run's mark: the process id and six random hex digits, the same for the whole run."""
+    return f"{os.getpid()}_{secrets.token_hex(3)}"
+
+
+def database_name(base: str) -> str:
+    """A database name of this run only (``base`` plus the run's suffix): two runs at once, even
+    of the same benchmark on the same server, never share a database."""
+    name = f"{base}_{run_suffix()}"
+    if len(name) > 63:  # PostgreSQL cuts identifiers at 63 bytes
+        raise ValueError(f"database name too long: {name}")
+    return name
+
+
 def recreate_postgres_database(admin_url: str, name: str, *, create: bool = True) -> str:
     """Drop (and create) database ``name``; return its SQLAlchemy URL."""
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -52,3 +74,17 @@ def recreate_postgres_database(admin_url: str, name: str, *, create: bool = True
     finally:
         admin.dispose()
     return sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+@contextlib.contextmanager
+def postgres_database(admin_url: str, base: str) -> Iterator[str]:
+    """A fresh database of this run (named by ``database_name``), dropped again on the way out,
+    however the block ends. Yields its SQLAlchemy URL."""
+    name = database_name(base)
+    try:
+        url = recreate_postgres_database(admin_url, name)
+        print(f"[bench] database {name} created", file=sys.stderr, flush=True)
+        yield url
+    finally:
+        recreate_postgres_database(admin_url, name, create=False)
+        print(f"[bench] database {name} dropped", file=sys.stderr, flush=True)

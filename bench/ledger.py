@@ -1,8 +1,8 @@
 """Benchmark of the ledger: booking rate against plain DB-API code, and read latency by book size.
 
-Run from the repository root::
+Run as a module from the repository root::
 
-    python bench/ledger.py [--quick] [--no-postgres] [--postgres-url URL]
+    python -m bench.ledger [--quick] [--no-postgres] [--postgres-url URL]
 
 It prints exactly one JSON line on stdout (progress goes to stderr) and exits 0; 1 only when a
 part of the benchmark broke (the JSON then lists the errors). Goals are reported, never enforced.
@@ -40,24 +40,17 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-# Run as a script, Python puts bench/ first on sys.path, where this very file would shadow the
-# ledger package: take bench/ out and make sure the repository root is there.
-_HERE = Path(__file__).resolve().parent
-_ROOT = _HERE.parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-import sqlalchemy as sa  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
-
-import ledger  # noqa: E402
-from bench.common import postgres_unreachable, postgres_version, recreate_postgres_database  # noqa: E402
-from tauschring.db import make_engine, run_in_transaction  # noqa: E402
-from tauschring.models import metadata  # noqa: E402
+import ledger
+from bench.common import postgres_database, postgres_unreachable, postgres_version
+from tauschring.db import make_engine, run_in_transaction
+from tauschring.models import metadata
 
 try:
     import psycopg
@@ -68,6 +61,8 @@ DEFAULT_POSTGRES_URL = os.environ.get(
     "BENCH_POSTGRES_URL",
     os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
 )
+# Base names of the databases the benchmark creates and drops; each run adds its own suffix
+# (bench.common.database_name), so two runs at once never share one.
 DB_WRITES = "tauschring_bench"
 DB_SMALL = "tauschring_bench_small"
 DB_LARGE = "tauschring_bench_large"
@@ -642,8 +637,12 @@ class WorkerPool:
 
 
 def bench_postgres_writes(sizes: Sizes, admin_url: str) -> dict[str, object]:
-    recreate_postgres_database(admin_url, DB_WRITES)
-    sa_url, raw_url = postgres_urls(admin_url, DB_WRITES)
+    with postgres_database(admin_url, DB_WRITES) as url:
+        return _bench_postgres_writes(sizes, admin_url, sa.make_url(url).database)
+
+
+def _bench_postgres_writes(sizes: Sizes, admin_url: str, name: str) -> dict[str, object]:
+    sa_url, raw_url = postgres_urls(admin_url, name)
     engine = make_engine(sa_url)
     try:
         ring_id, members = setup_ring(engine, members=sizes.members, now=utcnow())
@@ -679,7 +678,6 @@ def bench_postgres_writes(sizes: Sizes, admin_url: str) -> dict[str, object]:
         results.update(compare_rows(engine, last["ledger"], last["plain"]))
     finally:
         engine.dispose()
-        recreate_postgres_database(admin_url, DB_WRITES, create=False)
     return results
 
 
@@ -937,27 +935,26 @@ def bench_sqlite_reads(sizes: Sizes, folder: Path) -> dict[str, object]:
 
 def bench_postgres_reads(sizes: Sizes, admin_url: str) -> dict[str, object]:
     books: list[Book] = []
-    names = {"small": DB_SMALL, "large": DB_LARGE}
-    try:
-        for label, postings in (("small", sizes.small_postings), ("large", sizes.large_postings)):
-            recreate_postgres_database(admin_url, names[label])
-            sa_url, raw_url = postgres_urls(admin_url, names[label])
-            books.append(
-                make_book(
-                    label,
-                    postings,
-                    sizes.book_members,
-                    functools.partial(make_engine, sa_url),
-                    functools.partial(build_book_postgres, raw_url),
-                    sizes.read_targets,
+    bases = {"small": DB_SMALL, "large": DB_LARGE}
+    with ExitStack() as databases:  # the databases are dropped last, after the engines are disposed
+        try:
+            for label, postings in (("small", sizes.small_postings), ("large", sizes.large_postings)):
+                url = databases.enter_context(postgres_database(admin_url, bases[label]))
+                sa_url, raw_url = postgres_urls(admin_url, sa.make_url(url).database)
+                books.append(
+                    make_book(
+                        label,
+                        postings,
+                        sizes.book_members,
+                        functools.partial(make_engine, sa_url),
+                        functools.partial(build_book_postgres, raw_url),
+                        sizes.read_targets,
+                    )
                 )
-            )
-        return summarize_reads(books, time_reads(books, sizes))
-    finally:
-        for book in books:
-            book.engine.dispose()
-        for name in names.values():
-            recreate_postgres_database(admin_url, name, create=False)
+            return summarize_reads(books, time_reads(books, sizes))
+        finally:
+            for book in books:
+                book.engine.dispose()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -976,7 +973,8 @@ def main(argv: list[str] | None = None) -> int:
         "--postgres-url",
         default=DEFAULT_POSTGRES_URL,
         help="an admin URL of the server (its databases are not touched; the benchmark creates "
-        f"and drops {DB_WRITES}, {DB_SMALL} and {DB_LARGE}); default from BENCH_POSTGRES_URL",
+        f"and drops {DB_WRITES}_*, {DB_SMALL}_* and {DB_LARGE}_*, each name ending in the run's "
+        "process id and random digits); default from BENCH_POSTGRES_URL",
     )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL

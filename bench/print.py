@@ -1,7 +1,7 @@
 """Benchmark of the monthly print job: one edition of the Marktzeitung for a ring of realistic
 size, from the database to the kept PDFs.
 
-    python bench/print.py [--quick] [--out DIR] [--seed N] [--no-direct]
+    python -m bench.print [--quick] [--out DIR] [--seed N] [--no-direct]    # from the repository root
 
 **Build** (in a child process, so that its memory does not count): a temporary SQLite database
 with a ring of 500 members (170 paper members, a fifth of them in large print, Leipzig postal
@@ -9,13 +9,14 @@ codes, print and online consents), 2,000 live listings for print (plus withdrawn
 online-only ones that must stay out), three months of bookings (about 8 statement lines per
 member and month) and the November edition, so the December edition gets real markers (NEU,
 GEÄNDERT, LETZTMALIG). It uses the application's own operations (found_ring, admit_member,
-set_consent, create_listing, edit_listing, renew_listing, withdraw_listing, ledger.book_transfer)
-in a few transactions.
+set_consents, create_listing, edit_listing, renew_listing, withdraw_listing, create_edition,
+ledger.book_transfer), acting as the system (``Actor.system``), in a few transactions.
 
 **The job** (timed, in this process): `tauschring.editions.generate_edition` for the December
-edition and its commit: the database queries (listings live at the cut-off, markers, consents,
-new members, a statement per paper member, voucher numbers), rendering marktzeitung, grossdruck,
-kontaktliste, beilagen and belege, and keeping them with the edition.
+edition and its commit, acting as the system as `tauschring print edition` does: the database
+queries (listings live at the cut-off, markers, consents, new members, a statement per paper
+member, voucher numbers), rendering marktzeitung, grossdruck, kontaktliste, beilagen and belege,
+and keeping them with the edition.
 
 **Direct** (second figure, in a child process; `--no-direct` skips it): the same five files from
 print/ dataclasses built in memory (`generate()`), without the database: print/ alone.
@@ -43,11 +44,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-if not __package__:  # run as a file: this script's folder would shadow the package `print`
-    _here = Path(__file__).resolve().parent
-    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _here]
-    sys.path.insert(0, str(_here.parent))
-
+ROOT = Path(__file__).resolve().parent.parent  # the repository root, where `-m bench.print` runs
 GOAL_SECONDS = 10.0
 GOAL_MB = 500.0
 
@@ -443,8 +440,9 @@ def build_ring(url: str, sizes: Sizes, seed: int) -> dict[str, int]:
     from tauschring.db import make_engine
     from tauschring.editions import create_edition
     from tauschring.listings import create_listing, edit_listing, renew_listing, withdraw_listing
-    from tauschring.members import admit_member, set_consent
+    from tauschring.members import admit_member, set_consents
     from tauschring.models import EditionListing, metadata
+    from tauschring.permissions import Actor
     from tauschring.rings import categories_of, found_ring
 
     rng = random.Random(seed)
@@ -464,6 +462,7 @@ def build_ring(url: str, sizes: Sizes, seed: int) -> dict[str, int]:
             office_email="buero@tauschring-lindenau.example",
             office_hours="Dienstag 10–12 Uhr und Donnerstag 16–18 Uhr im Bürgerhaus",
         )
+        system = Actor.system(ring_id)  # seed data: the ring's own console
 
         # -- members, consents -------------------------------------------------------------
         paper = set(rng.sample(range(sizes.members), sizes.paper))
@@ -479,7 +478,7 @@ def build_ring(url: str, sizes: Sizes, seed: int) -> dict[str, int]:
             )
             member = admit_member(
                 session,
-                ring_id=ring_id,
+                system,
                 first_name=first,
                 last_name=last,
                 now=founded,
@@ -501,19 +500,18 @@ def build_ring(url: str, sizes: Sizes, seed: int) -> dict[str, int]:
                 ("phone", "online"): 0.6,
                 ("email", "online"): 0.6,
             }
-            for (field, channel), chance in chances.items():
-                if rng.random() < chance:
-                    set_consent(
-                        session,
-                        member,
-                        field=field,
-                        channel=channel,
-                        granted=True,
-                        source="paper_form" if is_paper else "online",
-                        changed_on=FOUNDED,
-                        now=founded,
-                        recorded_by_id=None,
-                    )
+            granted = {key: True for key, chance in chances.items() if rng.random() < chance}
+            if granted:
+                # Recorded by the office: from the paper form, or as the member said ("office").
+                set_consents(
+                    session,
+                    system,
+                    member,
+                    granted,
+                    now=founded,
+                    changed_on=FOUNDED,
+                    source="paper_form" if is_paper else "office",
+                )
             members.append(member)
         session.commit()
         stats["members"] = len(members)
@@ -549,6 +547,7 @@ def build_ring(url: str, sizes: Sizes, seed: int) -> dict[str, int]:
             activity = rng.choice(ACTIVITIES)
             listing = create_listing(
                 session,
+                system,
                 member=owner,
                 kind=kind,
                 category_id=rng.choice(categories),
@@ -564,7 +563,7 @@ def build_ring(url: str, sizes: Sizes, seed: int) -> dict[str, int]:
             if fate == "withdrawn":
                 withdrawn = created + dt.timedelta(hours=rng.randrange(1, 24 * 30))
                 withdrawn = min(withdrawn, _moment(CUTOFF, 8 * 60))
-                withdraw_listing(session, listing, now=withdrawn)
+                withdraw_listing(session, system, listing, now=withdrawn)
             if (
                 listing.print_in_paper
                 and listing.created_at < previous_end
@@ -580,20 +579,19 @@ def build_ring(url: str, sizes: Sizes, seed: int) -> dict[str, int]:
         for listing in live:
             if listing.created_at < previous_end and rng.random() < 0.08:
                 when = _random_moment(rng, PREVIOUS_CUTOFF + dt.timedelta(days=1), CUTOFF)
-                edit_listing(session, listing, now=when, text=listing.text + " Jetzt auch samstags.")
+                edit_listing(session, system, listing, now=when, text=listing.text + " Jetzt auch samstags.")
             if listing.expires_on < NEXT_CUTOFF and rng.random() < 0.5:
-                renew_listing(session, listing, now=_random_moment(rng, dt.date(2026, 11, 1), CUTOFF))
+                renew_listing(session, system, listing, now=_random_moment(rng, dt.date(2026, 11, 1), CUTOFF))
 
         # the November edition, as printed: the December markers come from it
         previous = create_edition(
             session,
-            ring_id=ring_id,
+            system,
             year=2026,
             month=11,
             cutoff=PREVIOUS_CUTOFF,
             next_cutoff=CUTOFF,
             now=_moment(dt.date(2026, 11, 2)),
-            user_id=None,
         )
         previous.status, previous.generated_at = "generated", _moment(dt.date(2026, 11, 2))
         session.add_all(
@@ -676,19 +674,19 @@ def run_job(url: str, out: Path | None = None) -> dict[str, object]:
     import tauschring.editions as editions
     from tauschring.db import make_engine
     from tauschring.models import Edition, EditionEvent, EditionListing, EditionNews, Member, VoucherRange
+    from tauschring.permissions import Actor
 
     engine = make_engine(url)
     with Session(engine) as session:
-        ring_id = session.scalar(select(ledger.Ring.id))
+        system = Actor.system(session.scalar(select(ledger.Ring.id)))  # as `tauschring print edition`
         edition = editions.create_edition(
             session,
-            ring_id=ring_id,
+            system,
             year=2026,
             month=12,
             cutoff=CUTOFF,
             next_cutoff=NEXT_CUTOFF,
             now=JOB_NOW,
-            user_id=None,
         )
         for day, title in (
             (1, "Sprechstunde"),
@@ -731,9 +729,7 @@ def run_job(url: str, out: Path | None = None) -> dict[str, object]:
             setattr(editions, attr, timed(name, originals[attr]))
         started, cpu_started = time.perf_counter(), time.process_time()
         with Session(engine) as session:  # a fresh session: nothing cached from the set-up
-            done = editions.generate_edition(
-                session, session.get(Edition, edition_id), now=JOB_NOW, user_id=None
-            )
+            done = editions.generate_edition(session, system, session.get(Edition, edition_id), now=JOB_NOW)
             session.commit()
         wall = time.perf_counter() - started
         cpu = time.process_time() - cpu_started
@@ -795,12 +791,13 @@ def run_job(url: str, out: Path | None = None) -> dict[str, object]:
 
 
 def _child(*arguments: str) -> dict[str, object]:
-    """Run this script with the given arguments in a fresh interpreter; its one JSON line."""
+    """Run this benchmark with the given arguments in a fresh interpreter; its one JSON line."""
     finished = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), *arguments],
+        [sys.executable, "-m", "bench.print", *arguments],
         check=True,
         stdout=subprocess.PIPE,
         text=True,
+        cwd=ROOT,
     )
     return json.loads(finished.stdout.strip().splitlines()[-1])
 

@@ -1,8 +1,8 @@
 """Benchmark of voucher batches: posting a batch of 300 vouchers against 300 single bookings.
 
-Run from the repository root::
+Run as a module from the repository root::
 
-    python bench/vouchers.py [--quick] [--no-postgres] [--postgres-url URL] [--members N]
+    python -m bench.vouchers [--quick] [--no-postgres] [--postgres-url URL] [--members N]
 
 It prints exactly one JSON line on stdout (progress goes to stderr) and exits 0; 1 only when a
 part of the benchmark broke (the JSON then lists the errors). The goal is reported, never enforced.
@@ -41,25 +41,19 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-# Run as a script, Python puts bench/ first on sys.path, where bench/ledger.py would shadow the
-# ledger package: take bench/ out and make sure the repository root is there.
-_HERE = Path(__file__).resolve().parent
-_ROOT = _HERE.parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+import sqlalchemy as sa
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
-import sqlalchemy as sa  # noqa: E402
-from sqlalchemy import event, func, select  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
-
-import ledger  # noqa: E402
-from bench.common import postgres_unreachable, postgres_version, recreate_postgres_database  # noqa: E402
-from tauschring import vouchers  # noqa: E402
-from tauschring.db import make_engine, run_in_transaction  # noqa: E402
-from tauschring.members import admit_member, create_login  # noqa: E402
-from tauschring.models import User, VoucherBatch, metadata  # noqa: E402
-from tauschring.rings import found_ring  # noqa: E402
+import ledger
+from bench.common import postgres_database, postgres_unreachable, postgres_version
+from tauschring import vouchers
+from tauschring.db import make_engine, run_in_transaction
+from tauschring.logins import create_login
+from tauschring.members import admit_member
+from tauschring.models import User, VoucherBatch, metadata
+from tauschring.permissions import Actor
+from tauschring.rings import found_ring
 
 try:
     import psycopg
@@ -70,7 +64,7 @@ DEFAULT_POSTGRES_URL = os.environ.get(
     "BENCH_POSTGRES_URL",
     os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
 )
-DB_NAME = "tauschring_bench_vouchers"
+DB_NAME = "tauschring_bench_vouchers"  # the base name: each run adds its own suffix (bench.common)
 
 # The batch is no slower than the same vouchers booked one by one.
 GOAL_RATIO = 1.0
@@ -133,12 +127,13 @@ def setup_ring(engine: sa.Engine, members: int) -> Ring:
     now = utcnow()
     with Session(engine) as session:
         ring_id = found_ring(session, name="Benchmark", now=now, min_balance=-LIMIT, max_balance=LIMIT)
+        system = Actor.system(ring_id)  # seed data: the ring's own console
         admitted = [
-            admit_member(session, ring_id=ring_id, first_name=f"Mitglied{n}", last_name="Bench", now=now)
+            admit_member(session, system, first_name=f"Mitglied{n}", last_name="Bench", now=now)
             for n in range(1, members + 1)
         ]
         clerk = create_login(
-            session, ring_id=ring_id, username="buero", password="bench-passwort", now=now, role="office"
+            session, system, username="buero", password="bench-passwort", now=now, role="office"
         )
         ring = Ring(engine, ring_id, [(m.number, m.account_id) for m in admitted], clerk.id)
         session.commit()
@@ -161,13 +156,13 @@ def make_batch(ring: Ring, transfers: list[Transfer], prefix: str) -> int:
     """An open batch of the transfers as a clerk types them (not timed); returns its id."""
     now = utcnow()
     with Session(ring.engine) as session:
-        clerk = session.get(User, ring.clerk_id)
-        batch = vouchers.open_batch(session, ring_id=ring.ring_id, user=clerk, now=now, title=prefix)
+        clerk = Actor.of(session.get(User, ring.clerk_id))
+        batch = vouchers.open_batch(session, clerk, now=now, title=prefix)
         for number, (payer_number, _, payee_number, _, minutes, day) in enumerate(transfers, start=1):
             vouchers.add_line(
                 session,
+                clerk,
                 batch,
-                user=clerk,
                 now=now,
                 voucher_number=f"{prefix}-{number:04d}",
                 service_date=day.strftime("%d.%m.%Y"),
@@ -191,11 +186,10 @@ def post_timed(ring: Ring, batch_id: int, expected: int) -> Measured:
     cpu, started = time.process_time(), time.perf_counter()
     with Session(ring.engine) as session:
         batch = session.get(VoucherBatch, batch_id)
-        clerk = session.get(User, ring.clerk_id)
+        clerk = Actor.of(session.get(User, ring.clerk_id))
 
         def work(s: Session) -> list[ledger.EntryView]:
-            now = utcnow()
-            return vouchers.post_batch(s, batch, user=clerk, now=now, today=now.date())
+            return vouchers.post_batch(s, clerk, batch, now=utcnow())
 
         entries = run_in_transaction(session, work)
     measured = Measured(time.perf_counter() - started, time.process_time() - cpu)
@@ -306,12 +300,12 @@ def breakdown(ring: Ring, transfers: list[Transfer], prefix: str) -> dict[str, f
                 spent["flush"] += time.perf_counter() - flush_started.pop()
 
             batch = session.get(VoucherBatch, batch_id)
-            clerk = session.get(User, ring.clerk_id)
+            clerk = Actor.of(session.get(User, ring.clerk_id))
             batch.lines  # noqa: B018 - loaded here, as the office page has it loaded
             spent["load"] = time.perf_counter() - started
             now = utcnow()
             posting = time.perf_counter()
-            entries = vouchers.post_batch(session, batch, user=clerk, now=now, today=now.date())
+            entries = vouchers.post_batch(session, clerk, batch, now=now)
             spent["post_batch"] = time.perf_counter() - posting
             committing = time.perf_counter()
             session.commit()
@@ -372,8 +366,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--postgres-url",
         default=DEFAULT_POSTGRES_URL,
-        help=f"an admin URL of the server (the benchmark creates and drops {DB_NAME}); "
-        "default from BENCH_POSTGRES_URL",
+        help=f"an admin URL of the server (the benchmark creates and drops {DB_NAME}_*, the name ending "
+        "in the run's process id and random digits); default from BENCH_POSTGRES_URL",
     )
     parser.add_argument(
         "--members", type=int, help="members of the ring (default 100, quick 30): check_batch reads them all"
@@ -423,11 +417,8 @@ def main(argv: list[str] | None = None) -> int:
         output["postgresql"] = postgres_version(args.postgres_url)
 
         def postgres() -> dict[str, object]:
-            url = recreate_postgres_database(args.postgres_url, DB_NAME)
-            try:
+            with postgres_database(args.postgres_url, DB_NAME) as url:
                 return bench_backend("postgresql", url, sizes, seed=2)
-            finally:
-                recreate_postgres_database(args.postgres_url, DB_NAME, create=False)
 
         results["postgresql"] = section("postgresql", postgres)
     else:

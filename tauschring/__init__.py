@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from flask import Flask, render_template, request
+from flask.cli import FlaskGroup
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -33,7 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     init_api(app)
 
-    from .commands import register_commands
+    from .cli import register_commands
 
     register_commands(app)
     return app
@@ -67,16 +68,29 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_web(app: Flask) -> None:
+    from . import context, errors
+    from .names import display_name
     from .units import format_amount, format_day, hm
     from .web import auth, market, member, office, profile
-    from .web.common import current_member, ring_unit
+    from .web.common import current_member
 
     for blueprint in (auth.bp, member.bp, market.bp, profile.bp, office.bp):
         app.register_blueprint(blueprint)
 
     @app.template_filter("amount")
     def amount_filter(minutes: int, signed: bool = False) -> str:
-        return format_amount(minutes, ring_unit(), signed=signed)
+        return format_amount(minutes, context.ring_unit(), signed=signed)
+
+    @app.template_filter("shown_name")
+    def shown_name_filter(member) -> str:
+        """A member's name as this reader may see it: in full for the office and for the member
+        themself (or whoever acts for them), else as the member chose to be shown."""
+        who = context.user()
+        acting = current_member() if who is not None else None
+        full = who is not None and (
+            who.is_office or member.id in (who.member_id, acting.id if acting else None)
+        )
+        return display_name(member, full=full)
 
     @app.template_filter("hm")
     def hm_filter(minutes: int) -> str:
@@ -98,14 +112,14 @@ def _init_web(app: Flask) -> None:
 
         from .extensions import select_locale
 
-        context: dict[str, Any] = {"lang": select_locale(), "ring_name": "Tauschring"}
+        values: dict[str, Any] = {"lang": select_locale(), "ring_name": "Tauschring"}
         if current_user.is_authenticated:
             import ledger
 
-            context["acting"] = current_member()
+            values["acting"] = current_member()
             ring = db.session.get(ledger.Ring, current_user.ring_id)
-            context["ring_name"] = ring.name if ring else "Tauschring"
-        return context
+            values["ring_name"] = ring.name if ring else "Tauschring"
+        return values
 
     @app.before_request
     def read_only_for_reading():
@@ -135,7 +149,9 @@ def _init_web(app: Flask) -> None:
 
     from werkzeug.exceptions import HTTPException
 
-    from .api.problems import http_problem, is_api_request
+    import ledger
+
+    from .api.problems import http_problem, is_api_request, refusal_problem
 
     pages = {
         400: (_l("Ungültige Anfrage"), _l("Die Anfrage konnte nicht verarbeitet werden.")),
@@ -162,3 +178,21 @@ def _init_web(app: Flask) -> None:
         response.data = render_template("error.html", status=error.code, title=title, text=text)
         response.mimetype = "text/html"
         return response
+
+    @app.errorhandler(errors.Refusal)
+    @app.errorhandler(ledger.LedgerError)
+    def refusal_error(refusal):
+        """A refusal no page caught: its own status, worded for the reader."""
+        if is_api_request():
+            return refusal_problem(refusal)
+        status = errors.status_of(refusal)
+        title = pages.get(status, (_("Nicht möglich"),))[0]
+        return render_template(
+            "error.html", status=status, title=title, text=context.explain_refusal(refusal)
+        ), status
+
+
+# The `tauschring` command: Flask's commands plus the ring's own (``tauschring/cli/``).
+cli_group = FlaskGroup(
+    create_app=create_app, help="Tauschring: Zeitkonten und Marktzeitung eines Tauschrings."
+)

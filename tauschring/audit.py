@@ -1,4 +1,9 @@
-"""The audit log: every office and admin action, with who, when, what, and before and after."""
+"""The audit log: every office and admin action, and everything someone does for a member
+(a helper, the office acting for them), with who, for whom, when, what, before and after.
+
+The use cases record here, in the transaction of the action itself: it commits with the action,
+or not at all. Summaries are stored in German, as a record of the ring (like a booking text).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ from collections.abc import Iterable
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from .models import AuditEvent
+from .models import AuditEvent, Member
+from .permissions import Actor
 
 
 def snapshot(obj: object, fields: Iterable[str]) -> dict[str, object]:
@@ -23,26 +29,30 @@ def snapshot(obj: object, fields: Iterable[str]) -> dict[str, object]:
 
 def record(
     session: Session,
+    actor: Actor,
     *,
-    ring_id: int,
-    user_id: int | None,
     now: dt.datetime,
     action: str,
     object_type: str,
     object_id: object,
     summary: str,
+    member: Member | None = None,
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the current transaction (it commits with the action, or not at all)."""
+    """Add an audit event to the current transaction (it commits with the action, or not at all).
+
+    ``member`` is the member the action was for or about; with the actor's login that names both.
+    """
     if before is not None and after is not None:
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
         before = {k: v for k, v in before.items() if k in changed}
         after = {k: v for k, v in after.items() if k in changed}
     event = AuditEvent(
-        ring_id=ring_id,
+        ring_id=actor.ring_id,
         at=now,
-        user_id=user_id,
+        user_id=actor.user_id,
+        member_id=member.id if member is not None else None,
         action=action,
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
@@ -55,6 +65,37 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+def record_for(
+    session: Session,
+    actor: Actor,
+    member: Member,
+    *,
+    now: dt.datetime,
+    action: str,
+    summary: str,
+    object_type: str = "member",
+    object_id: object = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent | None:
+    """Audit what someone else (a helper, the office) does for a member; what members do for
+    themselves needs no audit (their bookings are in the books)."""
+    if actor.is_member(member):
+        return None
+    return record(
+        session,
+        actor,
+        now=now,
+        action=action,
+        object_type=object_type,
+        object_id=member.number if object_id is None else object_id,
+        summary=summary,
+        member=member,
+        before=before,
+        after=after,
+    )
 
 
 def events(

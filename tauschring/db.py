@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 
 import ledger
 
+from . import events
+
 db = SQLAlchemy()
 
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -120,9 +122,11 @@ def run_in_transaction(
     ``work`` must start from nothing each time (it may run more than once). A ledger refusal
     rolls the whole unit of work back; when the refusal was recorded under an idempotency key,
     that record alone is written again and committed, so a retry with the key gets the same
-    refusal.
+    refusal. The events the work recorded are delivered after the commit, and only then: a
+    rolled-back or retried attempt tells nobody anything.
     """
     for attempt in range(1, attempts + 1):
+        events.discard(session)
         try:
             try:
                 result = work(session)
@@ -130,22 +134,27 @@ def run_in_transaction(
                 # Nothing of the refused unit of work stays, except the refusal of an
                 # idempotency key, recorded again on its own and committed.
                 session.rollback()
+                events.discard(session)
                 if refusal.recorded:
                     ledger.record_refusal(session, refusal)
                     session.commit()
                 raise
             session.commit()
-            return result
         except ledger.LedgerError:
             raise
         except DBAPIError as exc:
             session.rollback()
+            events.discard(session)
             if not is_retryable(exc):
                 raise
             if attempt == attempts:
                 raise TransactionFailed(attempts, exc) from exc
             time.sleep(backoff_s * (2**attempt) * random.random())
+            continue
         except BaseException:
             session.rollback()
+            events.discard(session)
             raise
+        events.deliver(session)
+        return result
     raise AssertionError("unreachable")

@@ -17,9 +17,11 @@ import ledger
 from .clock import RING_ZONE, local_now
 from .db import run_in_transaction
 from .listings import create_listing, withdraw_listing
-from .members import admit_member, assign_helper, create_login, set_consent
+from .logins import add_helper, create_login
+from .members import admit_member, set_consents
 from .models import Category, Member, User
 from .payments import request_payment
+from .permissions import Actor
 from .rings import found_ring
 from .vouchers import add_line, open_batch
 
@@ -381,7 +383,7 @@ def create_demo(session: Session, *, seed: int = 7, now: dt.datetime | None = No
             joined = start - dt.timedelta(days=rng.randint(0, 1500))
             member = admit_member(
                 session,
-                ring_id=ring_id,
+                Actor.system(ring_id),
                 first_name=first,
                 last_name=last,
                 now=start,
@@ -402,20 +404,21 @@ def create_demo(session: Session, *, seed: int = 7, now: dt.datetime | None = No
                 district=district,
                 name_display=rng.choice(["full", "full", "first_initial"]),
             )
-            for field, chance in (("phone", 0.7), ("email", 0.4), ("address", 0.2)):
-                for channel in ("online", "print"):
-                    if rng.random() < chance:
-                        set_consent(
-                            session,
-                            member,
-                            field=field,
-                            channel=channel,
-                            granted=True,
-                            source="paper_form" if paper else "online",
-                            changed_on=joined.date(),
-                            now=start,
-                            recorded_by_id=None,
-                        )
+            granted = {
+                (field, channel): True
+                for field, chance in (("phone", 0.7), ("email", 0.4), ("address", 0.2))
+                for channel in ("online", "print")
+                if rng.random() < chance
+            }
+            set_consents(
+                session,
+                Actor.system(ring_id),
+                member,
+                granted,
+                now=start,
+                changed_on=joined.date(),
+                source="paper_form" if paper else "office",
+            )
             member_ids.append(member.id)
         members = [session.get(Member, i) for i in member_ids]
         # Fixed demo people for the printed logins.
@@ -427,16 +430,17 @@ def create_demo(session: Session, *, seed: int = 7, now: dt.datetime | None = No
             ledger.relabel_account(
                 session, ring_id=ring_id, account_id=m.account_id, label=f"{m.number} {m.full_name}"
             )
+        system = Actor.system(ring_id)
         logins = {
             "member": create_login(
-                session, ring_id=ring_id, username="anna", password=DEMO_PASSWORD, now=start, member=anna
+                session, system, username="anna", password=DEMO_PASSWORD, now=start, member=anna
             ).username,
             "member2": create_login(
-                session, ring_id=ring_id, username="bernd", password=DEMO_PASSWORD, now=start, member=bernd
+                session, system, username="bernd", password=DEMO_PASSWORD, now=start, member=bernd
             ).username,
             "office": create_login(
                 session,
-                ring_id=ring_id,
+                system,
                 username="buero",
                 password=DEMO_PASSWORD,
                 now=start,
@@ -445,7 +449,7 @@ def create_demo(session: Session, *, seed: int = 7, now: dt.datetime | None = No
             ).username,
             "admin": create_login(
                 session,
-                ring_id=ring_id,
+                system,
                 username="admin",
                 password=DEMO_PASSWORD,
                 now=start,
@@ -455,19 +459,19 @@ def create_demo(session: Session, *, seed: int = 7, now: dt.datetime | None = No
         }
         helper = create_login(
             session,
-            ring_id=ring_id,
+            system,
             username="hilde",
             password=DEMO_PASSWORD,
             now=start,
             display="Hilde Betreuerin",
         )
         logins["helper"] = helper.username
-        assign_helper(session, clara, helper, start)
-        assign_helper(session, members[5], helper, start)
+        add_helper(session, system, clara, helper=helper, now=start)
+        add_helper(session, system, members[5], helper=helper, now=start)
         for m in members[6:90:6]:
             create_login(
                 session,
-                ring_id=ring_id,
+                system,
                 username=f"mitglied{m.number}",
                 password=DEMO_PASSWORD,
                 now=start,
@@ -491,6 +495,7 @@ def create_demo(session: Session, *, seed: int = 7, now: dt.datetime | None = No
             created = min(created, end)
             listing = create_listing(
                 session,
+                Actor.system(ring_id),
                 member=member,
                 kind=kind,
                 category_id=categories[category],
@@ -503,7 +508,9 @@ def create_demo(session: Session, *, seed: int = 7, now: dt.datetime | None = No
                 print_in_paper=rng.random() < 0.9,
             )
             if rng.random() < 0.05:
-                withdraw_listing(session, listing, now=min(created + dt.timedelta(days=10), end))
+                withdraw_listing(
+                    session, Actor.system(ring_id), listing, now=min(created + dt.timedelta(days=10), end)
+                )
             count += 1
         return count
 
@@ -546,20 +553,20 @@ def create_demo(session: Session, *, seed: int = 7, now: dt.datetime | None = No
         bernd_login = session.scalar(select(User).where(User.member_id == bernd.id))
         request_payment(
             session,
+            Actor.of(bernd_login),
             payee=bernd,
             payer=anna,
             minutes=90,
             memo="Fahrrad repariert",
             service_date=(end - dt.timedelta(days=2)).date(),
             now=end - dt.timedelta(days=1),
-            operator=bernd_login,
         )
 
     run_in_transaction(session, open_requests)
 
     def open_batch_from_the_meeting(session: Session) -> None:
-        office = session.scalar(select(User).where(User.username == "buero"))
-        batch = open_batch(session, ring_id=ring_id, user=office, now=end, title="Tauschtreffen (Demo)")
+        office = Actor.of(session.scalar(select(User).where(User.username == "buero")))
+        batch = open_batch(session, office, now=end, title="Tauschtreffen (Demo)")
         day = (end - dt.timedelta(days=3)).strftime("%d.%m.%Y")
         numbers = [session.get(Member, i).number for i in member_ids[10:16]]
         for voucher, payer, payee, amount, memo in (
@@ -569,8 +576,8 @@ def create_demo(session: Session, *, seed: int = 7, now: dt.datetime | None = No
         ):
             add_line(
                 session,
+                office,
                 batch,
-                user=office,
                 now=end,
                 voucher_number=voucher,
                 service_date=day,

@@ -24,55 +24,83 @@ from print.inserts import render_inserts
 from print.newspaper import render_contact_list, render_large_print, render_newspaper
 from print.vouchers import render_blank_vouchers
 
+from . import audit, errors, events
 from .clock import RING_ZONE
-from .members import consents, display_name, postal_address
+from .members import consents
 from .models import (
     Category,
     Edition,
+    EditionEvent,
     EditionFile,
     EditionListing,
+    EditionNews,
     Listing,
     Member,
     VoucherRange,
 )
+from .names import display_name, postal_address
+from .permissions import Actor, require_office
 from .rings import categories_of, next_number, settings_of
-from .units import whole_number
+from .vouchers import issue_vouchers, range_numbers
 
 VOUCHERS_PER_PAPER_MEMBER = 3
 BLANK_VOUCHERS = 30
 MARKERS = ("NEU", "GEÄNDERT", "LETZTMALIG")
 
 
-class EditionError(ValueError):
-    """An edition action that cannot be done; the message is for the editor."""
-
-
 def month_label(edition: Edition) -> str:
     return f"{edition.month:02d}/{edition.year}"
 
 
+def edition_for(session: Session, actor: Actor, edition_id: int) -> Edition:
+    require_office(actor)
+    edition = session.get(Edition, edition_id) if 0 < edition_id < 2**31 else None
+    if edition is None or edition.ring_id != actor.ring_id:
+        raise errors.EditionUnknown(edition_id=edition_id)
+    return edition
+
+
+def edition_of_month(session: Session, ring_id: int, year: int, month: int) -> Edition | None:
+    return session.scalar(
+        select(Edition).where(Edition.ring_id == ring_id, Edition.year == year, Edition.month == month)
+    )
+
+
+def _audit(
+    session: Session, actor: Actor, edition: Edition, now: dt.datetime, action: str, summary: str, **kw
+) -> None:
+    audit.record(
+        session,
+        actor,
+        now=now,
+        action=action,
+        object_type="edition",
+        object_id=edition.id,
+        summary=summary,
+        **kw,
+    )
+
+
 def create_edition(
     session: Session,
+    actor: Actor,
     *,
-    ring_id: int,
     year: int,
     month: int,
     cutoff: dt.date,
     next_cutoff: dt.date,
     now: dt.datetime,
-    user_id: int | None,
     show_contact_list: bool = True,
 ) -> Edition:
     """A new draft edition for a month; its number counts up per ring."""
+    require_office(actor)
+    ring_id = actor.ring_id
     if not 1 <= month <= 12 or not 2000 <= year <= 2100:
-        raise EditionError("Ungültiger Monat.")
+        raise errors.MonthInvalid(period=f"{year:04d}-{month:02d}")
     if next_cutoff <= cutoff:
-        raise EditionError("Der nächste Redaktionsschluss muss nach diesem liegen.")
-    exists = session.scalar(
-        select(Edition.id).where(Edition.ring_id == ring_id, Edition.year == year, Edition.month == month)
-    )
-    if exists is not None:
-        raise EditionError("Für diesen Monat gibt es schon eine Ausgabe.")
+        raise errors.CutoffsOrder()
+    if edition_of_month(session, ring_id, year, month) is not None:
+        raise errors.EditionExists(period=f"{year:04d}-{month:02d}")
     edition = Edition(
         ring_id=ring_id,
         number=next_number(session, ring_id, "edition"),
@@ -83,11 +111,68 @@ def create_edition(
         show_contact_list=show_contact_list,
         status="draft",
         created_at=now,
-        created_by_id=user_id,
+        created_by_id=actor.user_id,
     )
     session.add(edition)
     session.flush()
+    _audit(session, actor, edition, now, "edition.create", f"Ausgabe {month_label(edition)} angelegt")
     return edition
+
+
+def add_event(
+    session: Session,
+    actor: Actor,
+    edition: Edition,
+    *,
+    now: dt.datetime,
+    date: dt.date,
+    title: str,
+    time: str | None = None,
+    place: str | None = None,
+    text: str | None = None,
+) -> EditionEvent:
+    """A date for the paper's Termine."""
+    require_office(actor)
+    event = EditionEvent(
+        edition_id=edition.id,
+        date=date,
+        time=time or None,
+        title=title.strip(),
+        place=(place or "").strip() or None,
+        text=(text or "").strip() or None,
+    )
+    edition.events.append(event)
+    session.flush()
+    _audit(session, actor, edition, now, "edition.event", f"Termin „{event.title}“ eingetragen")
+    return event
+
+
+def add_news(
+    session: Session, actor: Actor, edition: Edition, *, now: dt.datetime, title: str, text: str
+) -> EditionNews:
+    """An article for the section Aus dem Tauschring, after the others."""
+    require_office(actor)
+    news = EditionNews(
+        edition_id=edition.id, position=len(edition.news) + 1, title=title.strip(), text=text.strip()
+    )
+    edition.news.append(news)
+    session.flush()
+    _audit(session, actor, edition, now, "edition.news", f"Artikel „{news.title}“ eingetragen")
+    return news
+
+
+def remove_item(
+    session: Session, actor: Actor, edition: Edition, kind: str, item_id: int, *, now: dt.datetime
+) -> None:
+    """Take a Termin (``kind`` "event") or an article ("news") out of the edition."""
+    require_office(actor)
+    items = {"event": edition.events, "news": edition.news}[kind]
+    item = next((i for i in items if i.id == item_id), None)
+    if item is None:
+        raise errors.EditionItemUnknown(item_id=item_id)
+    items.remove(item)
+    session.flush()
+    _audit(session, actor, edition, now, "edition.remove", f"„{item.title}“ entfernt")
 
 
 def previous_edition(session: Session, edition: Edition) -> Edition | None:
@@ -350,59 +435,7 @@ def paper_members(
 
 
 # ---------------------------------------------------------------------------------------------
-# Voucher numbers
-
-
-def issue_vouchers(
-    session: Session,
-    *,
-    ring_id: int,
-    count: int,
-    now: dt.datetime,
-    user_id: int | None,
-    member_id: int | None = None,
-    edition_id: int | None = None,
-    note: str = "",
-) -> VoucherRange:
-    """Register the next ``count`` voucher numbers as issued (to a member, or blank to the office)."""
-    if not 1 <= count <= 10_000:
-        raise EditionError("Zwischen 1 und 10.000 Belegnummern.")
-    last = next_number(session, ring_id, "voucher", count)
-    first = last - count + 1
-    voucher_range = VoucherRange(
-        ring_id=ring_id,
-        first=first,
-        last=last,
-        member_id=member_id,
-        edition_id=edition_id,
-        note=note,
-        issued_at=now,
-        issued_by_id=user_id,
-    )
-    session.add(voucher_range)
-    session.flush()
-    return voucher_range
-
-
-def range_numbers(voucher_range: VoucherRange) -> tuple[str, ...]:
-    return tuple(str(n) for n in range(voucher_range.first, voucher_range.last + 1))
-
-
-def was_issued(session: Session, ring_id: int, voucher_number: str) -> bool | None:
-    """Whether a voucher number was handed out; None when the ring issues no numbered vouchers."""
-    if session.scalar(select(VoucherRange.id).where(VoucherRange.ring_id == ring_id).limit(1)) is None:
-        return None
-    number = whole_number(voucher_number)
-    if number is None:
-        return False
-    return (
-        session.scalar(
-            select(VoucherRange.id)
-            .where(VoucherRange.ring_id == ring_id, VoucherRange.first <= number, VoucherRange.last >= number)
-            .limit(1)
-        )
-        is not None
-    )
+# Voucher numbers of an edition
 
 
 def _edition_vouchers(
@@ -454,13 +487,15 @@ def _pages(pdf: bytes) -> int:
 
 def generate_edition(
     session: Session,
+    actor: Actor,
     edition: Edition,
     *,
     now: dt.datetime,
-    user_id: int | None,
     progress: Callable[[str], None] | None = None,
 ) -> Generated:
     """Render every file of the edition and keep them with it (flushes; the caller commits)."""
+    require_office(actor)
+    user_id = actor.user_id
     step = progress or (lambda name: None)
     listings = _listings_at_cutoff(session, edition)
     found_markers = markers(session, edition, listings)
@@ -507,6 +542,20 @@ def generate_edition(
     edition.print_run = len(paper)
     edition.large_print_run = sum(1 for m in paper if m.large_print)
     session.flush()
+    _audit(
+        session,
+        actor,
+        edition,
+        now,
+        "edition.generate",
+        f"Ausgabe {month_label(edition)} erzeugt",
+        after={
+            "listings": len(listings),
+            "print_run": edition.print_run,
+            "large_print_run": edition.large_print_run,
+        },
+    )
+    events.record(session, events.EditionGenerated(ring_id=edition.ring_id, edition_id=edition.id, at=now))
     return Generated(
         files=files,
         print_run=edition.print_run,

@@ -18,20 +18,14 @@ from sqlalchemy.orm import Session
 
 import ledger
 
+from . import audit, errors, events
 from .models import FeeExemption, FeeRun, Member
+from .permissions import Actor, require_office, require_same_ring
 from .rings import settings_of
 
 # Planned: book, override, skip. Decided before: exempt, already (booked earlier), refused (skipped
 # at a limit earlier). Done by this run: booked, skipped.
 OUTCOMES = ("book", "override", "skip", "exempt", "already", "refused", "booked", "skipped")
-
-
-class FeeError(ValueError):
-    """A fee run that cannot be done; the message is for the clerk."""
-
-
-class NoFee(FeeError):
-    """The ring charges no account fee."""
 
 
 @dataclass
@@ -64,7 +58,7 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
     """The first and last day of a period written YYYY-MM."""
     match = re.fullmatch(r"(\d{4})-(\d{2})", period or "")
     if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
-        raise FeeError(_("„%(period)s“ ist kein Monat (JJJJ-MM).", period=period))
+        raise errors.MonthInvalid(period=str(period)[:20])
     year, month = int(match.group(1)), int(match.group(2))
     return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
@@ -77,10 +71,10 @@ def plan_fees(session: Session, *, ring_id: int, period: str, today: dt.date) ->
     """What a run for the period would do, member by member; books nothing."""
     first, last = period_bounds(period)
     if first > today:
-        raise FeeError(_("Der Monat %(period)s hat noch nicht begonnen.", period=period))
+        raise errors.PeriodNotBegun(period=period)
     settings = settings_of(session, ring_id)
     if settings.fee_minutes <= 0:
-        raise NoFee(_("Dieser Tauschring erhebt keine Kontoführungsgebühr (Einstellungen)."))
+        raise errors.NoFee()
     plan = FeePlan(
         ring_id=ring_id,
         period=period,
@@ -100,7 +94,11 @@ def plan_fees(session: Session, *, ring_id: int, period: str, today: dt.date) ->
     ).all()
     exempt = {
         row.member_id: row.reason
-        for row in session.scalars(select(FeeExemption).where(FeeExemption.since <= last))
+        for row in session.scalars(
+            select(FeeExemption)
+            .join(Member, Member.id == FeeExemption.member_id)
+            .where(Member.ring_id == ring_id, FeeExemption.since <= last)
+        )
     }
     keys = {fee_key(period, m): m for m in members}
     record = ledger.IdempotencyRecord
@@ -129,19 +127,14 @@ def plan_fees(session: Session, *, ring_id: int, period: str, today: dt.date) ->
     return plan
 
 
-def run_fees(
-    session: Session,
-    *,
-    ring_id: int,
-    period: str,
-    now: dt.datetime,
-    operator_id: int | None,
-    channel: str = "office",
-) -> FeePlan:
+def run_fees(session: Session, actor: Actor, *, period: str, now: dt.datetime) -> FeePlan:
     """Book the period's fees in this transaction (the caller commits); returns what happened."""
+    require_office(actor)
+    ring_id, operator_id = actor.ring_id, actor.user_id
+    channel = "system" if actor.is_system else "office"
     plan = plan_fees(session, ring_id=ring_id, period=period, today=now.date())
     fees_account = ledger.system_account(session, ring_id, "fees")
-    memo = _("Kontoführungsgebühr %(month)s", month=f"{period[5:]}/{period[:4]}")
+    memo = f"Kontoführungsgebühr {period[5:]}/{period[:4]}"
     booked = skipped = overridden = 0
     for line in plan.lines:
         if line.outcome not in ("book", "override", "skip"):
@@ -159,7 +152,7 @@ def run_fees(
                 on_behalf_of_id=line.member.account_id,
                 channel=channel,
                 idempotency_key=fee_key(period, line.member),
-                override_reason=_("Kontoführungsgebühr trotz Limit (Regel des Tauschrings)")
+                override_reason="Kontoführungsgebühr trotz Limit (Regel des Tauschrings)"
                 if line.outcome == "override"
                 else None,
             )
@@ -184,4 +177,81 @@ def run_fees(
         )
     )
     session.flush()
+    booked_entries = tuple(line.entry_id for line in plan.lines if line.outcome == "booked" and line.entry_id)
+    audit.record(
+        session,
+        actor,
+        now=now,
+        action="fee.run",
+        object_type="fee_run",
+        object_id=period,
+        summary=f"Kontoführungsgebühr {period}: {booked} gebucht, {skipped} übersprungen",
+        after={
+            "booked": [
+                line.member.number for line in plan.lines if line.outcome == "booked" and line.entry_id
+            ],
+            "minutes": plan.minutes,
+        },
+    )
+    events.record(session, events.FeesBooked(ring_id=ring_id, period=period, entry_ids=booked_entries))
     return plan
+
+
+def exempt(session: Session, actor: Actor, member: Member, *, reason: str, now: dt.datetime) -> bool:
+    """The office exempts a member from the account fee, with the reason; returns whether it is new."""
+    require_office(actor)
+    require_same_ring(actor, member)
+    reason = (reason or "").strip()[:300]
+    if not reason:
+        raise errors.ReasonMissing()
+    if session.get(FeeExemption, member.id) is not None:
+        return False
+    session.add(
+        FeeExemption(member_id=member.id, reason=reason, since=now.date(), created_by_id=actor.user_id)
+    )
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        now=now,
+        action="fee.exempt",
+        object_type="member",
+        object_id=member.number,
+        summary=f"Von der Gebühr befreit: Mitglied {member.number}",
+        member=member,
+        after={"reason": reason},
+    )
+    return True
+
+
+def end_exemption(session: Session, actor: Actor, member: Member, *, now: dt.datetime) -> bool:
+    require_office(actor)
+    require_same_ring(actor, member)
+    exemption = session.get(FeeExemption, member.id)
+    if exemption is None:
+        return False
+    audit.record(
+        session,
+        actor,
+        now=now,
+        action="fee.unexempt",
+        object_type="member",
+        object_id=member.number,
+        summary=f"Gebührenbefreiung aufgehoben: Mitglied {member.number}",
+        member=member,
+        before={"reason": exemption.reason},
+    )
+    session.delete(exemption)
+    session.flush()
+    return True
+
+
+def exemptions(session: Session, ring_id: int) -> list[tuple[FeeExemption, Member]]:
+    return list(
+        session.execute(
+            select(FeeExemption, Member)
+            .join(Member, Member.id == FeeExemption.member_id)
+            .where(Member.ring_id == ring_id)
+            .order_by(Member.number)
+        ).all()
+    )

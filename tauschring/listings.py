@@ -1,23 +1,29 @@
-"""Offers and requests (Inserate): the operations (they flush, never commit)."""
+"""Offers and requests (Inserate): the use cases (they flush, never commit) and the market's
+queries.
+
+A member lists, edits, renews and withdraws their own listings; a helper or the office may do it
+for them (audited with both names). Contact data reach the market only as the member's online
+consents allow.
+"""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 import unicodedata
+from dataclasses import dataclass, replace
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from .models import Category, Listing, Member
+from . import audit, errors, events
+from .members import ContactCard, contact_card
+from .models import LISTING_KINDS, Category, Listing, Member
+from .permissions import Actor, require_active, require_may_act_for
 from .rings import next_number, settings_of
 
 NEW_DAYS = 30
 EDITABLE = ("category_id", "title", "text", "district", "availability", "price_hint", "print_in_paper")
-
-
-class ListingError(ValueError):
-    """A listing change that cannot be made; the message is for the member."""
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -40,10 +46,14 @@ def _search_text(listing: Listing, category: Category) -> str:
     return fold(" ".join(parts))
 
 
-def _category(session: Session, ring_id: int, category_id: int) -> Category:
-    category = session.get(Category, category_id)
+def _category(session: Session, ring_id: int, category_id: object) -> Category:
+    category = (
+        session.get(Category, category_id)
+        if isinstance(category_id, int) and 0 < category_id < 2**31
+        else None
+    )
     if category is None or category.ring_id != ring_id:
-        raise ListingError("unknown category")
+        raise errors.CategoryUnknown()
     return category
 
 
@@ -52,8 +62,16 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
+def _text(value: object, what: str) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise errors.Invalid(field=what)
+    return text
+
+
 def create_listing(
     session: Session,
+    actor: Actor,
     *,
     member: Member,
     kind: str,
@@ -67,10 +85,10 @@ def create_listing(
     print_in_paper: bool = True,
 ) -> Listing:
     """A new listing with the next public number of its kind; it runs for the ring's months."""
-    if kind not in ("offer", "request"):
-        raise ListingError("unknown kind")
-    if member.status != "active":
-        raise ListingError("member not active")
+    require_may_act_for(session, actor, member)
+    require_active(member)
+    if kind not in LISTING_KINDS:
+        raise errors.ListingKindUnknown()
     category = _category(session, member.ring_id, category_id)
     months = settings_of(session, member.ring_id).listing_months
     listing = Listing(
@@ -79,8 +97,8 @@ def create_listing(
         kind=kind,
         number=next_number(session, member.ring_id, kind),
         category_id=category.id,
-        title=title.strip(),
-        text=text.strip(),
+        title=_text(title, "title"),
+        text=_text(text, "text"),
         district=_clean(district),
         availability=_clean(availability),
         price_hint=_clean(price_hint),
@@ -91,24 +109,54 @@ def create_listing(
     listing.search_text = _search_text(listing, category)
     session.add(listing)
     session.flush()
+    _audit(session, actor, listing, now, "listing.create", "aufgegeben")
+    events.record(
+        session, events.ListingPublished(ring_id=listing.ring_id, listing_id=listing.id, member_id=member.id)
+    )
     return listing
 
 
-def edit_listing(session: Session, listing: Listing, *, now: dt.datetime, **changes: object) -> bool:
-    """Change a listing's content; returns whether anything changed (then it is marked as edited)."""
+def _audit(
+    session: Session, actor: Actor, listing: Listing, now: dt.datetime, action: str, what: str, **kw
+) -> None:
+    audit.record_for(
+        session,
+        actor,
+        listing.member,
+        now=now,
+        action=action,
+        object_type="listing",
+        object_id=listing.public_number,
+        summary=f"Inserat {listing.public_number} von Mitglied {listing.member.number} {what}",
+        **kw,
+    )
+
+
+def _changeable(session: Session, actor: Actor, listing: Listing) -> None:
+    require_may_act_for(session, actor, listing.member)
     if listing.withdrawn_at is not None:
-        raise ListingError("withdrawn")
+        raise errors.ListingWithdrawn(number=listing.public_number)
+
+
+def edit_listing(
+    session: Session, actor: Actor, listing: Listing, *, now: dt.datetime, **changes: object
+) -> bool:
+    """Change a listing's content; returns whether anything changed (then it is marked as edited)."""
+    _changeable(session, actor, listing)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise ListingError(f"not editable: {sorted(unknown)}")
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    before = audit.snapshot(listing, EDITABLE)
     changed = False
     for name, value in changes.items():
         if name in ("district", "availability", "price_hint"):
             value = _clean(value)
         elif name in ("title", "text"):
-            value = str(value).strip()
+            value = _text(value, name)
         elif name == "category_id":
             value = _category(session, listing.ring_id, value).id
+        elif name == "print_in_paper":
+            value = bool(value)
         if getattr(listing, name) != value:
             setattr(listing, name, value)
             changed = True
@@ -116,23 +164,98 @@ def edit_listing(session: Session, listing: Listing, *, now: dt.datetime, **chan
         listing.edited_at = now
         listing.search_text = _search_text(listing, session.get(Category, listing.category_id))
         session.flush()
+        _audit(
+            session,
+            actor,
+            listing,
+            now,
+            "listing.edit",
+            "geändert",
+            before=before,
+            after=audit.snapshot(listing, EDITABLE),
+        )
     return changed
 
 
-def renew_listing(session: Session, listing: Listing, *, now: dt.datetime) -> None:
+def renew_listing(session: Session, actor: Actor, listing: Listing, *, now: dt.datetime) -> None:
     """Run the listing for another period of the ring's months from today."""
-    if listing.withdrawn_at is not None:
-        raise ListingError("withdrawn")
+    _changeable(session, actor, listing)
     months = settings_of(session, listing.ring_id).listing_months
     listing.expires_on = max(listing.expires_on, add_months(now.date(), months))
     listing.renewed_at = now
     session.flush()
+    _audit(session, actor, listing, now, "listing.renew", f"verlängert bis {listing.expires_on.isoformat()}")
 
 
-def withdraw_listing(session: Session, listing: Listing, *, now: dt.datetime) -> None:
+def withdraw_listing(session: Session, actor: Actor, listing: Listing, *, now: dt.datetime) -> None:
+    require_may_act_for(session, actor, listing.member)
     if listing.withdrawn_at is None:
         listing.withdrawn_at = now
         session.flush()
+        _audit(session, actor, listing, now, "listing.withdraw", "zurückgezogen")
+        events.record(
+            session,
+            events.ListingWithdrawn(
+                ring_id=listing.ring_id, listing_id=listing.id, member_id=listing.member_id
+            ),
+        )
+
+
+def own_listing(session: Session, actor: Actor, member: Member, listing_id: int) -> Listing:
+    """One of the member's own listings (live or not), if the actor may act for the member."""
+    require_may_act_for(session, actor, member)
+    listing = session.get(Listing, listing_id) if 0 < listing_id < 2**31 else None
+    if listing is None or listing.member_id != member.id:
+        raise errors.ListingUnknown(number=listing_id)
+    return listing
+
+
+def own_listing_by_number(session: Session, actor: Actor, member: Member, public_number: str) -> Listing:
+    """One of the member's own listings by its public number (A-0137)."""
+    require_may_act_for(session, actor, member)
+    listing = listing_by_public_number(session, member.ring_id, public_number)
+    if listing is None or listing.member_id != member.id:
+        raise errors.ListingUnknown(number=public_number[:20])
+    return listing
+
+
+def own_listings(member: Member) -> Select:
+    """The member's listings: running ones first, then by expiry."""
+    return (
+        select(Listing)
+        .where(Listing.member_id == member.id)
+        .order_by(Listing.withdrawn_at.is_not(None), Listing.expires_on.desc(), Listing.id.desc())
+    )
+
+
+def visible_listing(session: Session, member: Member, public_number: str, today: dt.date) -> Listing:
+    """A listing as the market shows it to a member: live, or their own."""
+    listing = listing_by_public_number(session, member.ring_id, public_number)
+    if listing is None or (listing.member_id != member.id and not is_live(listing, today)):
+        raise errors.ListingUnknown(number=public_number[:20])
+    return listing
+
+
+@dataclass(frozen=True)
+class ListingCard:
+    """A listing as a member sees it in the market: the listing's own fields (read through), the
+    contact its member allows online (else the office's phone), and whether the reader is its
+    member."""
+
+    listing: Listing
+    contact: ContactCard
+    own: bool
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.listing, name)
+
+
+def card(session: Session, listing: Listing, reader: Member) -> ListingCard:
+    contact = replace(
+        contact_card(listing.member, "online"),
+        office_phone=settings_of(session, listing.ring_id).office_phone or "",
+    )
+    return ListingCard(listing=listing, contact=contact, own=listing.member_id == reader.id)
 
 
 def is_live(listing: Listing, today: dt.date) -> bool:
@@ -184,8 +307,6 @@ def search(
 
 def category_counts(session: Session, ring_id: int, today: dt.date) -> dict[int, dict[str, int]]:
     """Live offers and requests per Rubrik: {category_id: {"offer": n, "request": m}}."""
-    from sqlalchemy import func
-
     query = live_listings(ring_id, today).with_only_columns(Listing.category_id, Listing.kind, func.count())
     counts: dict[int, dict[str, int]] = {}
     for category_id, kind, count in session.execute(query.group_by(Listing.category_id, Listing.kind)):

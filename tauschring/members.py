@@ -1,58 +1,117 @@
-"""Members, their logins, helpers and consents: the operations (they flush, never commit)."""
+"""Members: admitting, their data and consents, suspending, leaving, erasing; finding them.
+
+Every function that changes something takes the session, the acting login (``Actor``), the time
+and the input; it checks the permission and the rule, writes, records the audit event and what
+happened, and raises a named refusal (``errors``). It flushes and never commits.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
 import ledger
 
+from . import audit, errors, events
 from .models import (
     CONSENT_CHANNELS,
+    CONSENT_SOURCES,
     CONTACT_FIELDS,
     Consent,
     ConsentChange,
+    Listing,
     Member,
     MemberHelper,
     User,
 )
-from .rings import next_number
+from .names import account_label, display_name, postal_address
+from .permissions import Actor, require_may_act_for, require_office, require_same_ring
+from .rings import next_number, settings_of
 from .units import whole_number
 
-MIN_PASSWORD_LENGTH = 8
+# What the office may change of a member; members change their contact data themselves.
+EDITABLE_BY_OFFICE = (
+    "first_name",
+    "last_name",
+    "name_display",
+    "phone",
+    "email",
+    "street",
+    "postal_code",
+    "city",
+    "district",
+    "paper_member",
+    "large_print",
+)
+CONTACT_DATA = ("phone", "email", "street", "postal_code", "city", "district", "name_display", "large_print")
+STATUS_FIELDS = ("status", "suspended_on", "left_on")
 
 
-class MemberError(ValueError):
-    """A member operation that cannot be done; the message is for the clerk or member."""
+# ---------------------------------------------------------------------------------------------
+# Finding members
 
 
-def account_label(member: Member) -> str:
-    if member.erased:
-        return f"Mitglied {member.number}"
-    return f"{member.number} {member.full_name}"[:100]
+def member_by_number(session: Session, ring_id: int, number: int) -> Member | None:
+    if not 0 < number < 2**31:
+        return None
+    return session.scalar(select(Member).where(Member.ring_id == ring_id, Member.number == number))
 
 
-def display_name(member: Member, *, full: bool = False) -> str:
-    """The member's name as they chose to be shown (``full`` for the office and for themselves)."""
-    if member.erased:
-        return f"Mitglied {member.number}"
-    if full or member.name_display == "full":
-        return member.full_name
-    if member.name_display == "first_initial":
-        initial = f" {member.last_name[:1]}." if member.last_name else ""
-        return f"{member.first_name}{initial}"
-    return f"Mitglied {member.number}"
+def require_member(session: Session, actor: Actor, number: int) -> Member:
+    """The member of the actor's ring with this number, or MemberUnknown."""
+    return require_same_ring(actor, member_by_number(session, actor.ring_id, number), number)
+
+
+def search_members(
+    session: Session,
+    ring_id: int,
+    text: str = "",
+    *,
+    status: str | None = None,
+    paper_only: bool = False,
+    exchanging_only: bool = False,
+    with_district: bool = False,
+) -> Select:
+    """Members whose number is typed, or whose names contain every word typed (case folded; ``%``
+    and ``_`` are letters here); ordered by name for choosing, by number for the office."""
+    text = text.strip()[:100]
+    query = select(Member).where(Member.ring_id == ring_id)
+    number = whole_number(text)
+    if number is not None:
+        query = query.where(Member.number == number)
+    else:
+        for word in text.lower().split()[:5]:
+            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            columns = [Member.first_name, Member.last_name] + ([Member.district] if with_district else [])
+            query = query.where(or_(*(func.lower(c).like(pattern, escape="\\") for c in columns)))
+    if exchanging_only:
+        query = query.where(Member.status == "active", Member.erased_at.is_(None))
+    if status is not None:
+        query = query.where(Member.status == status)
+    if paper_only:
+        query = query.where(Member.paper_member.is_(True))
+    return query
+
+
+def find_payees(session: Session, ring_id: int, text: str, *, limit: int = 20) -> list[Member]:
+    """Members one can pay or ask, matching what was typed (for choosing by name)."""
+    query = search_members(session, ring_id, text, exchanging_only=True)
+    return list(session.scalars(query.order_by(Member.last_name, Member.first_name).limit(limit)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Admitting and editing (office)
 
 
 def admit_member(
     session: Session,
+    actor: Actor,
     *,
-    ring_id: int,
     first_name: str,
     last_name: str,
     now: dt.datetime,
@@ -62,6 +121,13 @@ def admit_member(
     **details: object,
 ) -> Member:
     """Admit a member: the next member number, an hour account, no consents (nothing published)."""
+    require_office(actor)
+    if not first_name.strip() or not last_name.strip():
+        raise errors.NameMissing()
+    unknown = set(details) - set(EDITABLE_BY_OFFICE)
+    if unknown:
+        raise TypeError(f"not member data: {sorted(unknown)}")
+    ring_id = actor.ring_id
     number = next_number(session, ring_id, "member")
     member = Member(
         ring_id=ring_id,
@@ -72,7 +138,7 @@ def admit_member(
         created_at=now,
         status="active",
         account_id=0,
-        **details,
+        **{name: _clean(value) for name, value in details.items()},
     )
     member.account_id = ledger.open_account(
         session,
@@ -84,33 +150,102 @@ def admit_member(
     )
     session.add(member)
     session.flush()
+    audit.record(
+        session,
+        actor,
+        now=now,
+        action="member.admit",
+        object_type="member",
+        object_id=member.number,
+        summary=f"Mitglied {member.number} aufgenommen",
+        member=member,
+        after=audit.snapshot(member, EDITABLE_BY_OFFICE),
+    )
+    events.record(session, events.MemberAdmitted(ring_id=ring_id, member_id=member.id))
     return member
 
 
-def member_by_number(session: Session, ring_id: int, number: int) -> Member | None:
-    return session.scalar(select(Member).where(Member.ring_id == ring_id, Member.number == number))
+def _clean(value: object) -> object:
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
 
 
-def find_members(session: Session, ring_id: int, text: str, *, limit: int = 20) -> list[Member]:
-    """Active members whose number or name matches what was typed (for choosing a payee)."""
-    text = text.strip()
-    query = select(Member).where(
-        Member.ring_id == ring_id, Member.status == "active", Member.erased_at.is_(None)
+def edit_member(
+    session: Session, actor: Actor, member: Member, *, now: dt.datetime, **changes: object
+) -> bool:
+    """The office corrects a member's data (names, contact data, paper and large print)."""
+    require_office(actor)
+    require_same_ring(actor, member)
+    if member.erased_at is not None:
+        raise errors.MemberErased(number=member.number)
+    unknown = set(changes) - set(EDITABLE_BY_OFFICE)
+    if unknown:
+        raise TypeError(f"not member data: {sorted(unknown)}")
+    names = {
+        name: str(changes.get(name, getattr(member, name)) or "").strip()
+        for name in ("first_name", "last_name")
+    }
+    if not all(names.values()):
+        raise errors.NameMissing()
+    before = audit.snapshot(member, EDITABLE_BY_OFFICE)
+    for name, value in changes.items():
+        setattr(member, name, names[name] if name in names else _clean(value))
+    ledger.relabel_account(
+        session, ring_id=member.ring_id, account_id=member.account_id, label=account_label(member)
     )
-    if text.isdigit():
-        number = whole_number(text)
-        query = query.where(Member.number == number if number is not None else Member.id < 0)
-    else:
-        for word in text.lower().split():
-            pattern = f"%{word}%"
-            query = query.where(
-                or_(func.lower(Member.first_name).like(pattern), func.lower(Member.last_name).like(pattern))
-            )
-    return list(session.scalars(query.order_by(Member.last_name, Member.first_name).limit(limit)))
+    session.flush()
+    after = audit.snapshot(member, EDITABLE_BY_OFFICE)
+    if before == after:
+        return False
+    audit.record(
+        session,
+        actor,
+        now=now,
+        action="member.edit",
+        object_type="member",
+        object_id=member.number,
+        summary=f"Angaben von Mitglied {member.number} geändert",
+        member=member,
+        before=before,
+        after=after,
+    )
+    return True
+
+
+def update_contact(
+    session: Session, actor: Actor, member: Member, *, now: dt.datetime, **changes: object
+) -> bool:
+    """The member (or their helper, or the office) changes contact data, how the name is shown and
+    large print. Never for a member who left or was erased."""
+    require_may_act_for(session, actor, member)
+    if member.erased_at is not None:
+        raise errors.MemberErased(number=member.number)
+    unknown = set(changes) - set(CONTACT_DATA)
+    if unknown:
+        raise TypeError(f"not contact data: {sorted(unknown)}")
+    before = audit.snapshot(member, CONTACT_DATA)
+    for name, value in changes.items():
+        setattr(member, name, _clean(value) if name != "large_print" else bool(value))
+    session.flush()
+    after = audit.snapshot(member, CONTACT_DATA)
+    if before == after:
+        return False
+    audit.record_for(
+        session,
+        actor,
+        member,
+        now=now,
+        action="member.contact",
+        summary=f"Kontaktdaten von Mitglied {member.number} geändert",
+        before=before,
+        after=after,
+    )
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
-# Consents and contact data
+# Consents
 
 
 def consents(member: Member) -> dict[tuple[str, str], bool]:
@@ -119,7 +254,70 @@ def consents(member: Member) -> dict[tuple[str, str], bool]:
     return {(f, ch): granted.get((f, ch), False) for f in CONTACT_FIELDS for ch in CONSENT_CHANNELS}
 
 
-def set_consent(
+def consent_source(actor: Actor, member: Member, stated: str | None = None) -> str:
+    """Where a consent comes from: the member online, their helper, or the office (from a paper form
+    or by word of mouth, as the clerk states)."""
+    if actor.is_member(member):
+        return "online"
+    if actor.is_office:
+        return stated if stated in ("paper_form", "office") else "office"
+    return "helper"
+
+
+def set_consents(
+    session: Session,
+    actor: Actor,
+    member: Member,
+    granted: Mapping[tuple[str, str], bool],
+    *,
+    now: dt.datetime,
+    changed_on: dt.date | None = None,
+    source: str | None = None,
+) -> int:
+    """Record consents (and withdrawals) with date and source; returns how many changed.
+
+    A member gives them online, a helper for the member they help (recorded as from the helper),
+    the office from a paper form or what the member said (``source``).
+    """
+    require_may_act_for(session, actor, member)
+    if member.erased_at is not None:
+        raise errors.MemberErased(number=member.number)
+    for field, channel in granted:
+        if field not in CONTACT_FIELDS or channel not in CONSENT_CHANNELS:
+            raise errors.ConsentUnknown(field=field, channel=channel)
+    recorded_source = consent_source(actor, member, source)
+    if recorded_source not in CONSENT_SOURCES:
+        raise errors.ConsentSourceUnknown(source=recorded_source)
+    before = {f"{f}_{c}": v for (f, c), v in consents(member).items()}
+    changed = 0
+    for (field, channel), value in granted.items():
+        changed += _set_consent(
+            session,
+            member,
+            field=field,
+            channel=channel,
+            granted=bool(value),
+            source=recorded_source,
+            changed_on=changed_on or now.date(),
+            now=now,
+            recorded_by_id=actor.user_id,
+        )
+    if changed:
+        after = {f"{f}_{c}": v for (f, c), v in consents(member).items()}
+        audit.record_for(
+            session,
+            actor,
+            member,
+            now=now,
+            action="member.consent",
+            summary=f"Einwilligungen von Mitglied {member.number} erfasst",
+            before=before,
+            after=after,
+        )
+    return changed
+
+
+def _set_consent(
     session: Session,
     member: Member,
     *,
@@ -131,9 +329,6 @@ def set_consent(
     now: dt.datetime,
     recorded_by_id: int | None,
 ) -> bool:
-    """Record a consent (or its withdrawal) with date and source; returns whether anything changed."""
-    if field not in CONTACT_FIELDS or channel not in CONSENT_CHANNELS:
-        raise MemberError(f"unknown consent {field}/{channel}")
     current = next((c for c in member.consents if c.field == field and c.channel == channel), None)
     if (current.granted if current is not None else False) == granted:
         return False  # no record means not granted: nothing changes
@@ -167,22 +362,18 @@ class ContactCard:
     email: str | None = None
     address: str | None = None
     district: str | None = None
+    # Where there is nothing to show, readers reach the member through the office (by phone).
+    office_phone: str = ""
 
     @property
     def empty(self) -> bool:
         return not (self.phone or self.email or self.address)
 
 
-def postal_address(member: Member) -> str | None:
-    parts = [member.street or "", " ".join(p for p in (member.postal_code, member.city) if p)]
-    text = ", ".join(p for p in parts if p)
-    return text or None
-
-
 def contact_card(member: Member, channel: str) -> ContactCard:
     """The member's contact data as the consents for ``channel`` ('online' or 'print') allow."""
     allowed = consents(member)
-    if member.erased:
+    if member.erased_at is not None:
         return ContactCard(name=display_name(member), number=member.number)
     return ContactCard(
         name=display_name(member),
@@ -195,137 +386,73 @@ def contact_card(member: Member, channel: str) -> ContactCard:
 
 
 # ---------------------------------------------------------------------------------------------
-# Logins and helpers
+# Suspending, leaving, erasing (office)
 
 
-def create_login(
-    session: Session,
-    *,
-    ring_id: int,
-    username: str,
-    password: str,
-    now: dt.datetime,
-    role: str = "member",
-    member: Member | None = None,
-    display: str | None = None,
-) -> User:
-    """A login, optionally for a member. The username is unique across the installation."""
-    username = username.strip().lower()
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise MemberError("username taken")
-    check_password_strength(password)
-    user = User(
-        ring_id=ring_id,
-        username=username,
-        password_hash=generate_password_hash(password),
-        role=role,
-        member_id=member.id if member else None,
-        display_name=display or (member.full_name if member else username),
-        active=True,
-        created_at=now,
-        password_changed_at=now,
-        session_token=secrets.token_hex(16),
-    )
-    session.add(user)
+def _status_change(
+    session: Session, actor: Actor, member: Member, now: dt.datetime, action: str, summary: str, change
+) -> None:
+    require_office(actor)
+    require_same_ring(actor, member)
+    before = audit.snapshot(member, STATUS_FIELDS)
+    change()
     session.flush()
-    return user
-
-
-def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise MemberError("password too short")
-    if len(password) > 200:
-        raise MemberError("password too long")
-
-
-def verify_password(user: User, password: str) -> bool:
-    return check_password_hash(user.password_hash, password)
-
-
-def change_password(user: User, password: str, now: dt.datetime) -> None:
-    """Set a new password; other sessions of the old password end."""
-    check_password_strength(password)
-    user.password_hash = generate_password_hash(password)
-    user.password_changed_at = now
-    user.session_token = secrets.token_hex(16)
-
-
-def assign_helper(session: Session, member: Member, helper: User, now: dt.datetime) -> None:
-    if helper.ring_id != member.ring_id:
-        raise MemberError("helper of another ring")
-    if session.get(MemberHelper, (member.id, helper.id)) is None:
-        session.add(MemberHelper(member_id=member.id, user_id=helper.id, since=now))
-        session.flush()
-
-
-def helped_members(session: Session, user: User) -> list[Member]:
-    """The members this login may act for as their helper (Betreuer)."""
-    return list(
-        session.scalars(
-            select(Member)
-            .join(MemberHelper, MemberHelper.member_id == Member.id)
-            .where(MemberHelper.user_id == user.id, Member.status != "left")
-            .order_by(Member.number)
-        )
+    audit.record(
+        session,
+        actor,
+        now=now,
+        action=action,
+        object_type="member",
+        object_id=member.number,
+        summary=summary,
+        member=member,
+        before=before,
+        after=audit.snapshot(member, STATUS_FIELDS),
     )
 
 
-def may_act_for(session: Session, user: User, member: Member) -> bool:
-    """A login acts for its own member, for members it helps, and (office) for any in its ring."""
-    if member.ring_id != user.ring_id:
-        return False
-    if user.member_id == member.id or user.is_office:
-        return True
-    return session.get(MemberHelper, (member.id, user.id)) is not None
-
-
-# ---------------------------------------------------------------------------------------------
-# Office: status changes, leaving, erasure
-
-EDITABLE_BY_OFFICE = (
-    "first_name",
-    "last_name",
-    "name_display",
-    "phone",
-    "email",
-    "street",
-    "postal_code",
-    "city",
-    "district",
-    "paper_member",
-    "large_print",
-)
-
-
-def suspend_member(member: Member, today: dt.date) -> None:
+def suspend_member(session: Session, actor: Actor, member: Member, *, now: dt.datetime) -> None:
     """A suspended member cannot exchange until reactivated; the account stays as it is."""
     if member.status != "active":
-        raise MemberError("not active")
-    member.status, member.suspended_on = "suspended", today
+        raise errors.MemberNotActive(number=member.number)
+
+    def change() -> None:
+        member.status, member.suspended_on = "suspended", now.date()
+
+    _status_change(
+        session, actor, member, now, "member.suspend", f"Mitglied {member.number} gesperrt", change
+    )
 
 
-def reactivate_member(member: Member) -> None:
+def reactivate_member(session: Session, actor: Actor, member: Member, *, now: dt.datetime) -> None:
     if member.status != "suspended":
-        raise MemberError("not suspended")
-    member.status, member.suspended_on = "active", None
+        raise errors.MemberNotSuspended(number=member.number)
+
+    def change() -> None:
+        member.status, member.suspended_on = "active", None
+
+    _status_change(
+        session, actor, member, now, "member.reactivate", f"Mitglied {member.number} entsperrt", change
+    )
 
 
 def leave_member(
-    session: Session, member: Member, *, now: dt.datetime, operator_id: int | None, memo: str
+    session: Session, actor: Actor, member: Member, *, now: dt.datetime
 ) -> ledger.EntryView | None:
     """The member leaves: the balance is settled against the community account by a recorded
-    entry, the account is closed, listings are withdrawn and logins end."""
-    from .models import Listing
-
+    entry, the account is closed, listings are withdrawn, logins end and helper links end."""
+    require_office(actor)
+    require_same_ring(actor, member)
     if member.status == "left":
-        raise MemberError("already left")
+        raise errors.MemberLeft(number=member.number, name=display_name(member))
+    before = {**audit.snapshot(member, STATUS_FIELDS), "balance": member.account.balance}
     entry = ledger.settle_account(
         session,
         ring_id=member.ring_id,
         account_id=member.account_id,
-        memo=memo,
+        memo=f"Ausgleich bei Austritt von Mitglied {member.number}",
         now=now,
-        operator_id=operator_id,
+        operator_id=actor.user_id,
     )
     ledger.close_account(session, ring_id=member.ring_id, account_id=member.account_id, now=now)
     member.status, member.left_on = "left", now.date()
@@ -333,22 +460,51 @@ def leave_member(
         select(Listing).where(Listing.member_id == member.id, Listing.withdrawn_at.is_(None))
     ):
         listing.withdrawn_at = now
-    for user in session.scalars(select(User).where(User.member_id == member.id)):
+    logins = list(session.scalars(select(User).where(User.member_id == member.id)))
+    for user in logins:
         user.active = False
         user.session_token = secrets.token_hex(16)
+    ended = _end_helper_links(session, member, [user.id for user in logins])
     session.flush()
+    audit.record(
+        session,
+        actor,
+        now=now,
+        action="member.leave",
+        object_type="member",
+        object_id=member.number,
+        summary=f"Mitglied {member.number} ausgetreten",
+        member=member,
+        before=before,
+        after={
+            **audit.snapshot(member, STATUS_FIELDS),
+            "balance": 0,
+            "settlement_entry": entry.id if entry else None,
+            "helper_links_ended": ended,
+        },
+    )
+    events.record(session, events.MemberLeft(ring_id=member.ring_id, member_id=member.id))
     return entry
 
 
-def erase_member(session: Session, member: Member, *, now: dt.datetime) -> None:
-    """Erase a departed member's personal data (DSGVO Art. 17). The books keep every entry under
-    the member number; listings go, logins are made anonymous."""
-    from .models import Listing
+def _end_helper_links(session: Session, member: Member, user_ids: list[int]) -> int:
+    """End the links by which someone helps this member, and those by which its logins helped."""
+    condition = MemberHelper.member_id == member.id
+    if user_ids:
+        condition = or_(condition, MemberHelper.user_id.in_(user_ids))
+    return session.execute(delete(MemberHelper).where(condition)).rowcount or 0
 
+
+def erase_member(session: Session, actor: Actor, member: Member, *, now: dt.datetime) -> None:
+    """Erase a departed member's personal data (DSGVO Art. 17). The books keep every entry under
+    the member number; listings go, logins are made anonymous. The audit keeps no personal data
+    either: only that the erasure happened."""
+    require_office(actor)
+    require_same_ring(actor, member)
     if member.status != "left":
-        raise MemberError("only members who left can be erased")
-    if member.erased:
-        raise MemberError("already erased")
+        raise errors.MemberNotLeft(number=member.number)
+    if member.erased_at is not None:
+        raise errors.MemberErased(number=member.number)
     member.first_name = member.last_name = ""
     member.phone = member.email = member.street = member.postal_code = member.city = member.district = None
     member.name_display = "number"
@@ -365,3 +521,42 @@ def erase_member(session: Session, member: Member, *, now: dt.datetime) -> None:
         user.password_hash = "!"
         user.session_token = secrets.token_hex(16)
     session.flush()
+    audit.record(
+        session,
+        actor,
+        now=now,
+        action="member.erase",
+        object_type="member",
+        object_id=member.number,
+        summary=f"Persönliche Daten von Mitglied {member.number} gelöscht",
+        member=member,
+    )
+    events.record(session, events.MemberErased(ring_id=member.ring_id, member_id=member.id))
+
+
+# ---------------------------------------------------------------------------------------------
+# Soft limits
+
+
+def beyond_soft_limits(session: Session, ring_id: int) -> list[tuple[Member, ledger.AccountBalance, str]]:
+    """Members at or beyond the ring's warning thresholds (soft limits), most urgent first; the
+    side is "low" or "high"."""
+    settings = settings_of(session, ring_id)
+    low, high = settings.warn_min_balance, settings.warn_max_balance
+    if low is None and high is None:
+        return []
+    members = {
+        m.account_id: m
+        for m in session.scalars(select(Member).where(Member.ring_id == ring_id, Member.status != "left"))
+    }
+    found = []
+    for balance in ledger.ring_balances(session, ring_id=ring_id):
+        member = members.get(balance.account_id)
+        if member is None:
+            continue
+        if low is not None and balance.balance <= low:
+            found.append((member, balance, "low"))
+        elif high is not None and balance.balance >= high:
+            found.append((member, balance, "high"))
+    found.sort(key=lambda item: -abs(item[1].balance))
+    return found

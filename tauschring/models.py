@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -33,7 +32,7 @@ MEMBER_STATUSES = ("active", "suspended", "left")
 ROLES = ("member", "office", "admin")
 CONTACT_FIELDS = ("phone", "email", "address")
 CONSENT_CHANNELS = ("online", "print")
-CONSENT_SOURCES = ("online", "paper_form", "office")
+CONSENT_SOURCES = ("online", "paper_form", "office", "helper")
 LISTING_KINDS = ("offer", "request")
 REQUEST_STATUSES = ("open", "accepted", "declined", "auto_accepted", "cancelled", "failed")
 
@@ -184,8 +183,11 @@ class ConsentChange(Base):
     )
 
 
-class User(UserMixin, Base):
-    """A login. Paper members have none; office staff and helpers may or may not be members."""
+class User(Base):
+    """A login. Paper members have none; office staff and helpers may or may not be members.
+
+    It answers what Flask-Login asks of a user (``is_authenticated``, ``is_active``,
+    ``is_anonymous``, ``get_id``) without the models depending on Flask."""
 
     __tablename__ = "app_user"
 
@@ -207,6 +209,9 @@ class User(UserMixin, Base):
     member: Mapped[Member | None] = relationship(back_populates="user", foreign_keys=[member_id])
 
     __table_args__ = (CheckConstraint(check_in("role", ROLES), name="role"),)
+
+    is_authenticated = True
+    is_anonymous = False
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -417,6 +422,8 @@ class AuditEvent(Base):
     ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # The member the action was for (done by the office or a helper, or about them): both names.
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     action: Mapped[str] = mapped_column(String(40))
     object_type: Mapped[str] = mapped_column(String(30))
     object_id: Mapped[str | None] = mapped_column(String(40))
@@ -424,7 +431,10 @@ class AuditEvent(Base):
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (Index("ix_audit_event_ring_id_at", "ring_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_event_ring_id_at", "ring_id", "at"),
+        Index("ix_audit_event_member_id", "member_id"),
+    )
 
 
 EDITION_STATUSES = ("draft", "generated")

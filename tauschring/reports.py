@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,8 +29,9 @@ import ledger
 from ledger import Account, JournalEntry, Posting, Ring
 
 from .clock import RING_ZONE, utcnow
-from .members import display_name
 from .models import Member, User
+from .names import display_name
+from .texts import CHECK_TEXTS, SYSTEM_ACCOUNT_NAMES, format_hours, in_german
 from .units import hm
 
 KIND_NAMES = {
@@ -50,13 +52,6 @@ CHANNEL_NAMES = {
 }
 STATUS_NAMES = {"active": "aktiv", "suspended": "ruhend", "left": "ausgetreten"}
 ERASED_STATUS = "ausgetreten, Daten gelöscht"
-# The system accounts by kind, in the order they are listed; also their journal names.
-SYSTEM_ACCOUNT_NAMES = {
-    "community": "Gemeinschaftskonto",
-    "fees": "Gebührenkonto",
-    "opening": "Eröffnungssalden",
-    "clearing": "Verrechnungskonto",
-}
 COMMODITY = "Min"
 MEMBER_ACCOUNT_ROOT = "Mitglieder"
 SYSTEM_ACCOUNT_ROOT = "Tauschring"
@@ -143,7 +138,7 @@ def _account_names(session: Session, ring_id: int, members: list[Member]) -> dic
                 member,
             )
         elif kind in SYSTEM_ACCOUNT_NAMES:
-            system = SYSTEM_ACCOUNT_NAMES[kind]
+            system = in_german(SYSTEM_ACCOUNT_NAMES[kind])
             names[account_id] = _AccountName(
                 account_id, kind, None, system, "", f"{SYSTEM_ACCOUNT_ROOT}:{system}", None
             )
@@ -456,4 +451,102 @@ def hledger_journal(session: Session, ring_id: int, *, now: dt.datetime | None =
         account = _journal_account(names[row.account_id].journal)
         lines.append(f"    {account}  {row.amount} {COMMODITY}")
     lines.append("")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# A member's statement, the verify report and the balances on the command line
+
+
+def statement_csv(statement, start: dt.date, end: dt.date) -> str:
+    """A member's statement as CSV in the reader's language: opening balance, one row per line
+    with its partners named (``statements.NamedStatement``), closing balance."""
+    rows = [
+        [
+            "",
+            start,
+            "",
+            _("Anfangssaldo"),
+            "",
+            statement.opening_balance,
+            hm(statement.opening_balance),
+            hm(statement.opening_balance),
+        ],
+        *(
+            [
+                line.entry_id,
+                _local_date(line.booked_at),
+                line.service_date,
+                line.memo,
+                line.partner_text,
+                line.amount,
+                hm(line.amount),
+                hm(line.balance_after),
+            ]
+            for line in statement.lines
+        ),
+        [
+            "",
+            end,
+            "",
+            _("Endsaldo"),
+            "",
+            statement.closing_balance,
+            hm(statement.closing_balance),
+            hm(statement.closing_balance),
+        ],
+    ]
+    header = [
+        _("Buchung"),
+        _("Buchungsdatum"),
+        _("Leistungsdatum"),
+        _("Text"),
+        _("Partner"),
+        _("Minuten"),
+        _("Betrag (h:mm)"),
+        _("Saldo (h:mm)"),
+    ]
+    return write_csv(header, rows)
+
+
+def render_verify_report(report: ledger.VerifyReport) -> str:
+    """The verify report as a treasurer reads it: what was checked, what was found."""
+    lines = [
+        f"Prüfbericht für {report.ring_name} (Tauschring {report.ring_id})",
+        f"  Konten: {report.accounts}   Buchungen: {report.entries}   "
+        f"Buchungszeilen: {report.postings}   Summe aller Salden: {format_hours(report.total_balance)}",
+        "",
+    ]
+    by_check: dict[str, list[ledger.Violation]] = {}
+    for violation in report.violations:
+        by_check.setdefault(violation.check, []).append(violation)
+    for check in report.checks:
+        found = by_check.get(check, [])
+        mark = "OK    " if not found else "FEHLER"
+        lines.append(f"  [{mark}] {CHECK_TEXTS.get(check, check)}")
+        for violation in found:
+            lines.append(f"           - {violation.detail}")
+    if report.notices:
+        lines.append("")
+        lines.append("  Hinweise (keine Fehler):")
+        for notice in report.notices:
+            lines.append(f"           - {notice.detail}")
+    lines.append("")
+    if report.ok:
+        lines.append("  Ergebnis: Die Bücher stimmen.")
+    else:
+        lines.append(f"  Ergebnis: {len(report.violations)} Verstoß/Verstöße gefunden.")
+    return "\n".join(lines)
+
+
+def render_balances(session: Session, ring_id: int) -> str:
+    """Every account's balance in a ring, for the console."""
+    balances = ledger.ring_balances(session, ring_id=ring_id)
+    ring = session.get(ledger.Ring, ring_id)
+    lines = [f"Salden in {ring.name if ring else ring_id}:"]
+    width = max([len(b.label) for b in balances] + [10])
+    for b in balances:
+        closed = "  (geschlossen)" if b.closed else ""
+        lines.append(f"  {b.account_id:>5}  {b.label:<{width}}  {format_hours(b.balance):>10}{closed}")
+    lines.append(f"  {'':>5}  {'Summe':<{width}}  {format_hours(sum(b.balance for b in balances)):>10}")
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""A ring's settings and its sequential numbers."""
+"""A ring: founding it, its settings (changed by an admin), its Rubriken and sequential numbers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 import ledger
 
+from . import audit
 from .models import Category, RingCounter, RingSettings
+from .permissions import Actor, require_admin
 from .units import Unit
 
 DEFAULT_CATEGORIES = (
@@ -29,6 +31,36 @@ DEFAULT_CATEGORIES = (
 
 
 COUNTERS = ("member", "offer", "request", "voucher", "edition")
+
+# What an admin may change on the settings page, besides the ring's name and limits.
+SETTINGS_FIELDS = (
+    "unit_singular",
+    "unit_plural",
+    "unit_symbol",
+    "units_per_hour",
+    "step_minutes",
+    "office_address",
+    "office_phone",
+    "office_email",
+    "office_hours",
+    "auto_accept_days",
+    "listing_months",
+    "submission_days",
+    "require_batch_approval",
+    "fee_minutes",
+    "fee_policy",
+    "warn_min_balance",
+    "warn_max_balance",
+)
+TEXT_SETTINGS = (
+    "unit_singular",
+    "unit_plural",
+    "unit_symbol",
+    "office_address",
+    "office_phone",
+    "office_email",
+    "office_hours",
+)
 
 
 def found_ring(
@@ -55,11 +87,15 @@ def found_ring(
 
 
 def settings_of(session: Session, ring_id: int) -> RingSettings:
+    """The ring's settings; a ring founded by the ledger alone has the defaults (nothing is written)."""
     found = session.get(RingSettings, ring_id)
     if found is None:
-        found = RingSettings(ring_id=ring_id)
-        session.add(found)
-        session.flush()
+        defaults = {
+            column.name: column.default.arg
+            for column in RingSettings.__table__.columns
+            if column.default is not None and not callable(column.default.arg)
+        }
+        found = RingSettings(**{**defaults, "ring_id": ring_id})
     return found
 
 
@@ -72,6 +108,64 @@ def unit_of(session: Session, ring_id: int) -> Unit:
         units_per_hour=s.units_per_hour,
         step_minutes=s.step_minutes,
     )
+
+
+def change_settings(
+    session: Session,
+    actor: Actor,
+    *,
+    now: dt.datetime,
+    name: str,
+    min_balance: int | None,
+    max_balance: int | None,
+    **changes: object,
+) -> bool:
+    """An admin changes what the ring decides: its name, default limits, unit, office data, rules.
+    Text keeps its line breaks (the office address has three lines); returns whether anything
+    changed, which the audit log records with the values before and after."""
+    require_admin(actor)
+    unknown = set(changes) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"not a setting: {sorted(unknown)}")
+    ring = session.get(ledger.Ring, actor.ring_id)
+    target = session.get(RingSettings, actor.ring_id)
+    if target is None:
+        target = settings_of(session, actor.ring_id)
+        session.add(target)
+
+    def snapshot() -> dict[str, object]:
+        return {
+            **audit.snapshot(target, SETTINGS_FIELDS),
+            "name": ring.name,
+            "min_balance": ring.default_min_balance,
+            "max_balance": ring.default_max_balance,
+        }
+
+    before = snapshot()
+    ledger.set_ring_limits(session, ring_id=actor.ring_id, min_balance=min_balance, max_balance=max_balance)
+    ring.name = name.strip()
+    for field, value in changes.items():
+        if field in TEXT_SETTINGS:
+            value = "\n".join(line.rstrip() for line in str(value or "").strip().splitlines())
+        elif field == "fee_minutes":
+            value = value or 0
+        setattr(target, field, value)
+    session.flush()
+    after = snapshot()
+    if before == after:
+        return False
+    audit.record(
+        session,
+        actor,
+        now=now,
+        action="settings.change",
+        object_type="ring",
+        object_id=actor.ring_id,
+        summary="Einstellungen geändert",
+        before=before,
+        after=after,
+    )
+    return True
 
 
 def next_number(session: Session, ring_id: int, counter: str, count: int = 1) -> int:

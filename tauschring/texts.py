@@ -1,13 +1,24 @@
-"""German wording of ledger facts for members, clerks and treasurers."""
+"""Every refusal worded once for people, in German (English where the reader chose it).
+
+``explain`` turns a ledger refusal or a use case's refusal into a sentence with its numbers, for
+members, clerks and treasurers; the web shows it, the API sends it as the ``detail`` of its
+problem answer, the command line prints it. ``public_params`` is what of a refusal's facts the
+API may hand out (never an internal key or another member's account label).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 import ledger
 from ledger import format_minutes
 
+from . import errors
 from .units import Unit, format_amount
 
 CHECK_TEXTS = {
@@ -25,7 +36,7 @@ CHECK_TEXTS = {
     "closed_accounts": _l("Geschlossene Konten stehen auf null und haben danach keine Buchungen"),
 }
 
-
+# The ring's own accounts, by kind, in the order they are listed.
 SYSTEM_ACCOUNT_NAMES = {
     "community": _l("Gemeinschaftskonto"),
     "fees": _l("Gebührenkonto"),
@@ -34,92 +45,269 @@ SYSTEM_ACCOUNT_NAMES = {
 }
 
 
+def in_german(text: object) -> str:
+    """A (lazy) text in German whatever the reader chose: for files and the books."""
+    with force_locale("de"):
+        return str(text)
+
+
 def format_hours(minutes: int) -> str:
     """Minutes as signed h:mm with the unit, e.g. -90 -> '-1:30 h'."""
     return f"{format_minutes(minutes)} h"
 
 
+Refusal = ledger.LedgerError | errors.Refusal
+
+
 def explain(
-    error: ledger.LedgerError,
-    unit: Unit,
+    error: Refusal,
+    unit: Unit | None = None,
     *,
     own_account_id: int | None = None,
     names: dict[int, str] | None = None,
 ) -> str:
-    """A ledger refusal in plain German (or English) with the numbers, for members and clerks."""
-    names = names or {}
-    p = error.params
-    amount = lambda minutes: format_amount(minutes, unit)  # noqa: E731
-    if isinstance(error, ledger.LimitExceeded):
-        whose = names.get(p["account_id"], p["label"])
-        if p["side"] == "lower":
-            room = max(0, p["balance"] - p["limit"])
-            if p["account_id"] == own_account_id:
-                return _(
-                    "Das würde Ihre Untergrenze unterschreiten: Ihr Kontostand ist %(balance)s, die "
-                    "Untergrenze %(limit)s. Sie können noch höchstens %(room)s bezahlen, nicht %(amount)s.",
-                    balance=amount(p["balance"]),
-                    limit=amount(p["limit"]),
-                    room=amount(room),
-                    amount=amount(-p["amount"]),
-                )
+    """A refusal in plain German (or English) with its numbers, for members and clerks.
+
+    ``names`` words the accounts of a ledger refusal as the reader may see them (by account id);
+    ``own_account_id`` is the reader's own account ("Ihr Kontostand").
+    """
+    unit = unit or Unit()
+    words = _LEDGER if isinstance(error, ledger.LedgerError) else _REFUSALS
+    for cls in type(error).__mro__:
+        code = getattr(cls, "code", None)
+        if code in words:
+            return words[code](_Facts(error.params, unit, own_account_id, names or {}))
+    if isinstance(error, ledger.LedgerError):
+        return _("Die Buchung wurde abgelehnt.")
+    return _("Das ist nicht möglich.")
+
+
+def public_params(error: Refusal) -> dict[str, Any]:
+    """The facts of a refusal the API may hand out (JSON values only)."""
+    if isinstance(error, ledger.LedgerError):
+        allowed = _LEDGER_PUBLIC.get(error.code, ())
+        params = {key: value for key, value in error.params.items() if key in allowed}
+    else:
+        params = dict(error.params)
+    return {
+        key: value if isinstance(value, int | str | bool | None) else str(value)
+        for key, value in params.items()
+    }
+
+
+class _Facts:
+    """A refusal's parameters with what wording them needs."""
+
+    def __init__(self, params: dict, unit: Unit, own: int | None, names: dict[int, str]) -> None:
+        self.p, self.unit, self.own, self.names = params, unit, own, names
+
+    def __getitem__(self, key: str) -> Any:
+        return self.p[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.p.get(key, default)
+
+    def amount(self, minutes: int) -> str:
+        return format_amount(minutes, self.unit)
+
+    def member(self) -> str:
+        """'Bernd S. (Nr. 12)' where the name is known, else 'Mitglied 12'."""
+        if self.p.get("name"):
+            return _("%(name)s (Nr. %(number)s)", name=self.p["name"], number=self.p["number"])
+        return _("Mitglied %(number)s", number=self.p.get("number"))
+
+
+def _limit(f: _Facts) -> str:
+    whose = f.names.get(f["account_id"], f["label"])
+    if f["side"] == "lower":
+        room = max(0, f["balance"] - f["limit"])
+        if f["account_id"] == f.own:
             return _(
-                "Das würde die Untergrenze von %(name)s unterschreiten: Kontostand %(balance)s, "
-                "Untergrenze %(limit)s. Möglich sind noch höchstens %(room)s, nicht %(amount)s.",
-                name=whose,
-                balance=amount(p["balance"]),
-                limit=amount(p["limit"]),
-                room=amount(room),
-                amount=amount(-p["amount"]),
-            )
-        room = max(0, p["limit"] - p["balance"])
-        if p["account_id"] == own_account_id:
-            return _(
-                "Das würde Ihre Obergrenze überschreiten: Ihr Kontostand ist %(balance)s, die Obergrenze "
-                "%(limit)s. Sie können noch höchstens %(room)s empfangen, nicht %(amount)s.",
-                balance=amount(p["balance"]),
-                limit=amount(p["limit"]),
-                room=amount(room),
-                amount=amount(p["amount"]),
+                "Das würde Ihre Untergrenze unterschreiten: Ihr Kontostand ist %(balance)s, die "
+                "Untergrenze %(limit)s. Sie können noch höchstens %(room)s bezahlen, nicht %(amount)s.",
+                balance=f.amount(f["balance"]),
+                limit=f.amount(f["limit"]),
+                room=f.amount(room),
+                amount=f.amount(-f["amount"]),
             )
         return _(
-            "Das würde die Obergrenze von %(name)s überschreiten: Kontostand %(balance)s, Obergrenze "
-            "%(limit)s. %(name)s kann noch höchstens %(room)s empfangen, nicht %(amount)s.",
+            "Das würde die Untergrenze von %(name)s unterschreiten: Kontostand %(balance)s, "
+            "Untergrenze %(limit)s. Möglich sind noch höchstens %(room)s, nicht %(amount)s.",
             name=whose,
-            balance=amount(p["balance"]),
-            limit=amount(p["limit"]),
-            room=amount(room),
-            amount=amount(p["amount"]),
+            balance=f.amount(f["balance"]),
+            limit=f.amount(f["limit"]),
+            room=f.amount(room),
+            amount=f.amount(-f["amount"]),
         )
-    if isinstance(error, ledger.DuplicateVoucher):
+    room = max(0, f["limit"] - f["balance"])
+    if f["account_id"] == f.own:
         return _(
-            "Die Belegnummer %(voucher)s ist schon gebucht (Buchung Nr. %(entry)s).",
-            voucher=p["voucher_number"],
-            entry=p["entry_id"],
+            "Das würde Ihre Obergrenze überschreiten: Ihr Kontostand ist %(balance)s, die Obergrenze "
+            "%(limit)s. Sie können noch höchstens %(room)s empfangen, nicht %(amount)s.",
+            balance=f.amount(f["balance"]),
+            limit=f.amount(f["limit"]),
+            room=f.amount(room),
+            amount=f.amount(f["amount"]),
         )
-    if isinstance(error, ledger.AccountClosed):
-        return _("Das Konto %(label)s ist geschlossen.", label=names.get(p["account_id"], p["label"]))
-    if isinstance(error, ledger.SameAccount):
-        return _("Zahler und Empfänger sind dasselbe Konto.")
-    if isinstance(error, ledger.InvalidServiceDate):
-        return _("Das Leistungsdatum darf nicht in der Zukunft liegen.")
-    if isinstance(error, ledger.InvalidMemo):
-        return _("Der Buchungstext ist zu lang oder enthält unzulässige Zeichen.")
-    if isinstance(error, ledger.InvalidAmount):
-        return _("Der Betrag ist ungültig.")
-    if isinstance(error, ledger.IdempotencyConflict):
-        return _("Diese Anfrage wurde schon einmal mit anderem Inhalt gesendet.")
-    if isinstance(error, ledger.AlreadyReversed):
-        return _(
-            "Buchung Nr. %(entry)s wurde schon storniert (Storno Nr. %(reversal)s).",
-            entry=p["entry_id"],
-            reversal=p["reversal_id"],
-        )
-    if isinstance(error, ledger.ReversalOfReversal):
-        return _("Ein Storno kann nicht storniert werden.")
-    if isinstance(error, ledger.AccountNotZero):
-        return _(
-            "Das Konto steht nicht auf null (%(balance)s) und kann nicht geschlossen werden.",
-            balance=amount(p["balance"]),
-        )
-    return _("Die Buchung wurde abgelehnt: %(reason)s", reason=error.message)
+    return _(
+        "Das würde die Obergrenze von %(name)s überschreiten: Kontostand %(balance)s, Obergrenze "
+        "%(limit)s. %(name)s kann noch höchstens %(room)s empfangen, nicht %(amount)s.",
+        name=whose,
+        balance=f.amount(f["balance"]),
+        limit=f.amount(f["limit"]),
+        room=f.amount(room),
+        amount=f.amount(f["amount"]),
+    )
+
+
+Words = dict[str, Callable[[_Facts], str]]
+
+_LEDGER: Words = {
+    "limit_exceeded": _limit,
+    "duplicate_voucher": lambda f: _(
+        "Die Belegnummer %(voucher)s ist schon gebucht (Buchung Nr. %(entry)s).",
+        voucher=f["voucher_number"],
+        entry=f["entry_id"],
+    ),
+    "account_closed": lambda f: _(
+        "Das Konto %(label)s ist geschlossen.", label=f.names.get(f["account_id"], f["label"])
+    ),
+    "same_account": lambda f: _("Zahler und Empfänger sind dasselbe Konto."),
+    "invalid_service_date": lambda f: _("Das Leistungsdatum darf nicht in der Zukunft liegen."),
+    "invalid_memo": lambda f: _("Der Buchungstext ist zu lang oder enthält unzulässige Zeichen."),
+    "invalid_amount": lambda f: _("Der Betrag ist ungültig."),
+    "idempotency_conflict": lambda f: _("Diese Anfrage wurde schon einmal mit anderem Inhalt gesendet."),
+    "already_reversed": lambda f: _(
+        "Buchung Nr. %(entry)s wurde schon storniert (Storno Nr. %(reversal)s).",
+        entry=f["entry_id"],
+        reversal=f["reversal_id"],
+    ),
+    "reversal_of_reversal": lambda f: _("Ein Storno kann nicht storniert werden."),
+    "account_not_zero": lambda f: _(
+        "Das Konto steht nicht auf null (%(balance)s) und kann nicht geschlossen werden.",
+        balance=f.amount(f["balance"]),
+    ),
+    "unknown_entry": lambda f: _("Buchung Nr. %(entry)s gibt es nicht.", entry=f["entry_id"]),
+    "invalid_limits": lambda f: _(
+        "Die Untergrenze muss null oder negativ, die Obergrenze null oder positiv sein."
+    ),
+}
+
+# What of a ledger refusal the API may show: no labels (full names), no idempotency keys.
+_LEDGER_PUBLIC = {
+    "limit_exceeded": ("side", "balance", "amount", "limit"),
+    "duplicate_voucher": ("voucher_number", "entry_id"),
+    "already_reversed": ("entry_id", "reversal_id"),
+    "reversal_of_reversal": ("entry_id",),
+    "account_not_zero": ("balance",),
+    "unknown_entry": ("entry_id",),
+    "invalid_amount": ("reason",),
+    "invalid_memo": ("reason",),
+    "invalid_service_date": ("reason",),
+    "invalid_limits": ("reason",),
+}
+
+
+def _period(f: _Facts) -> str:
+    if f["reason"] == "order":
+        return _("Das Ende des Zeitraums liegt vor dem Anfang.")
+    return _("„%(value)s“ ist kein gültiges Datum (JJJJ-MM-TT).", value=f["value"])
+
+
+_REFUSALS: Words = {
+    # permissions
+    "forbidden": lambda f: _("Das dürfen Sie nicht."),
+    "office_only": lambda f: _("Das darf nur das Büro."),
+    "admin_only": lambda f: _("Das darf nur der Vorstand (Administration)."),
+    "may_not_act_for": lambda f: _("Sie dürfen nicht für Mitglied %(number)s handeln.", number=f["number"]),
+    "login_protected": lambda f: _(
+        "Zugänge des Büros und des Vorstands ändert nur der Vorstand (Administration)."
+    ),
+    "role_not_allowed": lambda f: _("Diese Rolle kann nur der Vorstand (Administration) vergeben."),
+    "no_member": lambda f: _("Dieser Zugang gehört zu keinem Mitglied; bitte angeben, für wen Sie handeln."),
+    # not found
+    "not_found": lambda f: _("Das gibt es nicht."),
+    "member_unknown": lambda f: (
+        _("Ein Mitglied mit dieser Nummer gibt es nicht.")
+        if f.get("number") is None
+        else _("Mitglied %(number)s gibt es nicht.", number=f["number"])
+    ),
+    "request_unknown": lambda f: _("Zahlungsanforderung %(n)s gibt es nicht.", n=f["request_id"]),
+    "listing_unknown": lambda f: _("Inserat %(n)s gibt es nicht.", n=f["number"]),
+    "entry_unknown": lambda f: _("Buchung Nr. %(entry)s gibt es nicht.", entry=f["entry_id"]),
+    "batch_unknown": lambda f: _("Belegstapel %(n)s gibt es nicht.", n=f["batch_id"]),
+    "line_unknown": lambda f: _("Diese Zeile gibt es im Stapel nicht."),
+    "edition_unknown": lambda f: _("Diese Ausgabe gibt es nicht."),
+    "edition_item_unknown": lambda f: _("Diesen Eintrag gibt es in der Ausgabe nicht."),
+    "token_unknown": lambda f: _("Dieses Token gibt es nicht."),
+    "helper_unknown": lambda f: _("Dieser Zugang ist nicht Betreuer von Mitglied %(n)s.", n=f["number"]),
+    # input
+    "invalid_input": lambda f: _("Die Eingabe ist ungültig."),
+    "same_member": lambda f: _("Sie können sich nicht selbst bezahlen."),
+    "amount_invalid": lambda f: _("Der Betrag ist ungültig."),
+    "amount_off_step": lambda f: _(
+        "Bitte in Schritten von %(step)s buchen; %(amount)s passt nicht dazu.",
+        step=f.amount(f["step"]),
+        amount=f.amount(f["minutes"]),
+    ),
+    "future_service_date": lambda f: _("Das Leistungsdatum darf nicht in der Zukunft liegen."),
+    "memo_missing": lambda f: _("Bitte beschreiben Sie die Leistung."),
+    "period_invalid": _period,
+    "category_unknown": lambda f: _("Bitte wählen Sie eine Rubrik."),
+    "listing_kind_unknown": lambda f: _("Bitte wählen Sie Angebot oder Gesuch."),
+    "username_invalid": lambda f: _(
+        "Ein Benutzername hat 3 bis 80 Zeichen: a–z, 0–9, Punkt, Unterstrich, Strich."
+    ),
+    "password_too_short": lambda f: _("Das Passwort braucht mindestens %(min)d Zeichen.", min=f["minimum"]),
+    "password_too_long": lambda f: _("Das Passwort hat höchstens %(max)d Zeichen.", max=f["maximum"]),
+    "wrong_password": lambda f: _("Das bisherige Passwort stimmt nicht."),
+    "wrong_credentials": lambda f: _("Benutzername oder Passwort stimmt nicht."),
+    "reason_missing": lambda f: _("Bitte geben Sie einen Grund an."),
+    "helper_invalid": lambda f: _("Betreuer kann nur ein anderes Mitglied mit eigenem Zugang sein."),
+    "consent_unknown": lambda f: _("Diese Einwilligung gibt es nicht."),
+    "consent_source_unknown": lambda f: _("Diese Quelle einer Einwilligung gibt es nicht."),
+    "name_missing": lambda f: _("Bitte geben Sie Vor- und Nachnamen an."),
+    "month_invalid": lambda f: _("„%(period)s“ ist kein Monat (JJJJ-MM).", period=f["period"]),
+    "cutoffs_order": lambda f: _("Der nächste Redaktionsschluss muss nach diesem liegen."),
+    "voucher_count_invalid": lambda f: _("Bitte zwischen 1 und %(max)s Belegnummern.", max=f["maximum"]),
+    "import_empty": lambda f: _("Die Datei ist leer."),
+    "import_columns_missing": lambda f: _("Spalten fehlen in der Kopfzeile: %(names)s", names=f["names"]),
+    "import_too_long": lambda f: _("Eine Datei hat höchstens %(n)s Belege.", n=f["maximum"]),
+    "import_too_large": lambda f: _("Die Datei ist zu groß (höchstens %(n)s MB).", n=f["megabytes"]),
+    # state
+    "member_left": lambda f: _("%(member)s ist ausgetreten und kann nicht mehr tauschen.", member=f.member()),
+    "member_suspended": lambda f: _(
+        "%(member)s ist gesperrt und kann zurzeit nicht tauschen.", member=f.member()
+    ),
+    "member_erased": lambda f: _("Die persönlichen Daten von Mitglied %(n)s sind gelöscht.", n=f["number"]),
+    "member_not_active": lambda f: _("Mitglied %(n)s ist nicht aktiv.", n=f["number"]),
+    "member_not_suspended": lambda f: _("Mitglied %(n)s ist nicht gesperrt.", n=f["number"]),
+    "member_not_left": lambda f: _("Nur die Daten ausgetretener Mitglieder können gelöscht werden."),
+    "username_taken": lambda f: _("Dieser Benutzername ist schon vergeben."),
+    "login_exists": lambda f: _("Mitglied %(n)s hat schon einen Zugang.", n=f["number"]),
+    "request_answered": lambda f: _("Diese Zahlungsanforderung wurde schon beantwortet."),
+    "listing_withdrawn": lambda f: _("Ein zurückgezogenes Inserat kann nicht mehr geändert werden."),
+    "batch_not_open": lambda f: _("Dieser Stapel ist nicht mehr offen."),
+    "batch_full": lambda f: _("Ein Stapel hat höchstens %(n)s Belege.", n=f["maximum"]),
+    "batch_second_person": lambda f: _(
+        "Freigeben muss eine zweite Person aus dem Büro, die den Stapel nicht erfasst hat."
+    ),
+    "batch_has_errors": lambda f: ngettext(
+        "%(num)d Zeile hat Fehler. Bitte korrigieren – oder ausdrücklich nur die fehlerfreien buchen.",
+        "%(num)d Zeilen haben Fehler. Bitte korrigieren – oder ausdrücklich nur die fehlerfreien buchen.",
+        f["count"],
+    ),
+    "batch_needs_approval": lambda f: _(
+        "Dieser Stapel muss erst von einer zweiten Person freigegeben werden."
+    ),
+    "batch_empty": lambda f: _("Der Stapel ist leer."),
+    "batch_nothing_ready": lambda f: _("Keine fehlerfreie Zeile zum Buchen."),
+    "batch_posted": lambda f: _(
+        "Ein gebuchter Stapel kann nicht verworfen werden; bitte einzelne Buchungen stornieren."
+    ),
+    "batch_not_posted": lambda f: _("Nur aus einem gebuchten Stapel können offene Zeilen übernommen werden."),
+    "batch_all_booked": lambda f: _("Alle Zeilen dieses Stapels sind gebucht."),
+    "period_not_begun": lambda f: _("Der Monat %(period)s hat noch nicht begonnen.", period=f["period"]),
+    "no_fee": lambda f: _("Dieser Tauschring erhebt keine Kontoführungsgebühr (Einstellungen)."),
+    "edition_exists": lambda f: _("Für diesen Monat gibt es schon eine Ausgabe."),
+}

@@ -16,24 +16,24 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import ledger
 
-from .members import display_name
-from .models import Member, User, VoucherBatch, VoucherLine
-from .rings import settings_of, unit_of
+from . import audit, errors, events
+from .models import Member, VoucherBatch, VoucherLine, VoucherRange
+from .names import display_name
+from .permissions import Actor, require_office
+from .rings import next_number, settings_of, unit_of
 from .texts import explain
-from .units import AmountError, Unit, format_amount, parse_amount, whole_number
+from .units import AmountError, Unit, parse_amount, whole_number
 
 MAX_LINES = 1000
+MAX_IMPORT_BYTES = 2_000_000
+MAX_VOUCHER_RANGE = 10_000  # an edition's numbers for every paper member
+MAX_HAND_OUT = 1_000  # what the office registers by hand at once
 LINE_FIELDS = ("voucher_number", "service_date", "payer_number", "payee_number", "amount", "memo")
-
-
-class BatchError(ValueError):
-    """A batch action that cannot be done; the message is for the clerk."""
 
 
 @dataclass
@@ -136,7 +136,7 @@ def check_batch(session: Session, batch: VoucherBatch, *, today: dt.date) -> Bat
     members = _members_by_number(session, batch.ring_id, {n for n in numbers if n < 2**31})
     typed_numbers = Counter(line.voucher_number.strip() for line in lines if line.voucher_number.strip())
     booked = _booked_vouchers(session, batch.ring_id, set(typed_numbers))
-    issued = _issued_ranges(session, batch.ring_id)
+    issued = issued_ranges(session, batch.ring_id)
     balances = ledger.balances_of(
         session, ring_id=batch.ring_id, account_ids=[m.account_id for m in members.values()]
     )
@@ -165,7 +165,7 @@ def check_batch(session: Session, batch: VoucherBatch, *, today: dt.date) -> Bat
         elif typed_numbers[voucher] > 1:
             check.duplicate = True
             check.errors.append(_("Beleg %(voucher)s steht mehrfach in diesem Stapel.", voucher=voucher))
-        elif issued is not None and not _in_ranges(voucher, issued):
+        elif issued is not None and not in_ranges(voucher, issued):
             check.warnings.append(
                 _("Belegnummer %(voucher)s wurde nie ausgegeben – bitte den Beleg prüfen.", voucher=voucher)
             )
@@ -224,21 +224,90 @@ def _booked_vouchers(session: Session, ring_id: int, numbers: set[str]) -> dict[
     return dict(rows.all())
 
 
-def _issued_ranges(session: Session, ring_id: int) -> list[tuple[int, int]] | None:
+def issued_ranges(session: Session, ring_id: int) -> list[tuple[int, int]] | None:
     """The voucher number ranges handed out; None when the ring does not use numbered vouchers."""
-    from .models import VoucherRange
-
     ranges = session.execute(
         select(VoucherRange.first, VoucherRange.last).where(VoucherRange.ring_id == ring_id)
     ).all()
     return [tuple(r) for r in ranges] or None
 
 
-def _in_ranges(voucher: str, ranges: list[tuple[int, int]]) -> bool:
+def in_ranges(voucher: str, ranges: list[tuple[int, int]]) -> bool:
+    """Whether a voucher number (as typed) lies in one of the ranges handed out."""
     number = whole_number(voucher)
     if number is None:
         return False
     return any(first <= number <= last for first, last in ranges)
+
+
+def issue_vouchers(
+    session: Session,
+    *,
+    ring_id: int,
+    count: int,
+    now: dt.datetime,
+    user_id: int | None,
+    member_id: int | None = None,
+    edition_id: int | None = None,
+    note: str = "",
+) -> VoucherRange:
+    """Register the next ``count`` voucher numbers as issued (to a member, or blank to the office)."""
+    if not 1 <= count <= MAX_VOUCHER_RANGE:
+        raise errors.VoucherCountInvalid(maximum=MAX_VOUCHER_RANGE)
+    last = next_number(session, ring_id, "voucher", count)
+    voucher_range = VoucherRange(
+        ring_id=ring_id,
+        first=last - count + 1,
+        last=last,
+        member_id=member_id,
+        edition_id=edition_id,
+        note=note,
+        issued_at=now,
+        issued_by_id=user_id,
+    )
+    session.add(voucher_range)
+    session.flush()
+    return voucher_range
+
+
+def hand_out_vouchers(
+    session: Session,
+    actor: Actor,
+    *,
+    count: int,
+    now: dt.datetime,
+    member: Member | None = None,
+    note: str = "",
+) -> VoucherRange:
+    """The office registers voucher numbers handed out: to a member, or blank for its own stock."""
+    require_office(actor)
+    if not 1 <= count <= MAX_HAND_OUT:
+        raise errors.VoucherCountInvalid(maximum=MAX_HAND_OUT)
+    issued = issue_vouchers(
+        session,
+        ring_id=actor.ring_id,
+        count=count,
+        now=now,
+        user_id=actor.user_id,
+        member_id=member.id if member is not None else None,
+        note=note.strip()[:200],
+    )
+    audit.record(
+        session,
+        actor,
+        now=now,
+        action="vouchers.issue",
+        object_type="voucher_range",
+        object_id=issued.id,
+        summary=f"Belegnummern {issued.first}–{issued.last} ausgegeben",
+        member=member,
+        after={"member": member.number if member is not None else None},
+    )
+    return issued
+
+
+def range_numbers(voucher_range: VoucherRange) -> tuple[str, ...]:
+    return tuple(str(n) for n in range(voucher_range.first, voucher_range.last + 1))
 
 
 def _member(text: str, members: dict[int, Member], role: str, check: LineCheck) -> Member | None:
@@ -289,51 +358,118 @@ def _limit(check: LineCheck, balances, running: dict[int, int], unit: Unit) -> s
 
 
 # ---------------------------------------------------------------------------------------------
-# Changing a batch
+# Changing a batch (office)
+
+
+def batch_for(session: Session, actor: Actor, batch_id: int) -> VoucherBatch:
+    """A batch of the actor's ring, for the office."""
+    require_office(actor)
+    batch = session.get(VoucherBatch, batch_id) if 0 < batch_id < 2**31 else None
+    if batch is None or batch.ring_id != actor.ring_id:
+        raise errors.BatchUnknown(batch_id=batch_id)
+    return batch
+
+
+def line_for(session: Session, actor: Actor, batch: VoucherBatch, line_id: int) -> VoucherLine:
+    line = session.get(VoucherLine, line_id) if 0 < line_id < 2**31 else None
+    if line is None or line.batch_id != batch.id:
+        raise errors.LineUnknown(line_id=line_id)
+    return line
+
+
+def _audit(
+    session: Session, actor: Actor, batch: VoucherBatch, now: dt.datetime, action: str, summary: str, **kw
+) -> None:
+    audit.record(
+        session,
+        actor,
+        now=now,
+        action=action,
+        object_type="voucher_batch",
+        object_id=batch.id,
+        summary=summary,
+        **kw,
+    )
 
 
 def open_batch(
     session: Session,
+    actor: Actor,
     *,
-    ring_id: int,
-    user: User,
     now: dt.datetime,
     title: str = "",
     source: str = "keyboard",
     filename: str | None = None,
 ) -> VoucherBatch:
+    require_office(actor)
     batch = VoucherBatch(
-        ring_id=ring_id,
+        ring_id=actor.ring_id,
         status="open",
         source=source,
         title=title.strip()[:200],
         filename=filename,
         created_at=now,
-        created_by_id=user.id,
+        created_by_id=actor.user_id,
     )
     session.add(batch)
     session.flush()
+    _audit(session, actor, batch, now, "batch.open", f"Belegstapel {batch.id} angelegt")
     return batch
 
 
-def _editable(batch: VoucherBatch) -> None:
-    if batch.status != "open":
-        raise BatchError(_("Dieser Stapel ist nicht mehr offen."))
+def _editable(session: Session, actor: Actor, batch: VoucherBatch, now: dt.datetime) -> None:
+    """Lines may change while a batch is open or approved; a change to an approved batch sends
+    it back to open: the approval starts over (the second person must see what is booked)."""
+    require_office(actor)
+    if batch.status not in ("open", "approved"):
+        raise errors.BatchNotOpen(batch_id=batch.id)
+    if batch.status == "approved":
+        batch.status, batch.approved_at, batch.approved_by_id = "open", None, None
+        _audit(
+            session,
+            actor,
+            batch,
+            now,
+            "batch.unapprove",
+            f"Freigabe von Belegstapel {batch.id} aufgehoben (geändert)",
+        )
 
 
 def add_line(
     session: Session,
+    actor: Actor,
     batch: VoucherBatch,
     *,
-    user: User,
     now: dt.datetime,
     old_confirmed: bool = False,
     **fields: str,
 ) -> VoucherLine:
     """Append a line as typed (checked when the batch is shown); approval starts over."""
-    _editable(batch)
+    _editable(session, actor, batch, now)
     if len(batch.lines) >= MAX_LINES:
-        raise BatchError(_("Ein Stapel hat höchstens %(n)s Belege.", n=MAX_LINES))
+        raise errors.BatchFull(maximum=MAX_LINES)
+    line = _append(session, actor, batch, now=now, old_confirmed=old_confirmed, fields=_clean(fields))
+    _audit(
+        session,
+        actor,
+        batch,
+        now,
+        "batch.line.add",
+        f"Zeile {line.position}: Beleg {line.voucher_number}",
+        after=_clean(fields),
+    )
+    return line
+
+
+def _append(
+    session: Session,
+    actor: Actor,
+    batch: VoucherBatch,
+    *,
+    now: dt.datetime,
+    old_confirmed: bool,
+    fields: dict[str, str],
+) -> VoucherLine:
     position = (
         session.scalar(select(func.max(VoucherLine.position)).where(VoucherLine.batch_id == batch.id)) or 0
     ) + 1
@@ -341,33 +477,52 @@ def add_line(
         batch_id=batch.id,
         position=position,
         entered_at=now,
-        entered_by_id=user.id,
+        entered_by_id=actor.user_id,
         old_confirmed=old_confirmed,
-        **_clean(fields),
+        **fields,
     )
     batch.lines.append(line)
     session.flush()
     return line
 
 
-def update_line(session: Session, line: VoucherLine, *, old_confirmed: bool, **fields: str) -> None:
-    _editable(line.batch)
+def update_line(
+    session: Session, actor: Actor, line: VoucherLine, *, now: dt.datetime, old_confirmed: bool, **fields: str
+) -> None:
+    """Correct a line as typed; approval starts over."""
+    _editable(session, actor, line.batch, now)
+    before = audit.snapshot(line, (*LINE_FIELDS, "old_confirmed"))
     for name, value in _clean(fields).items():
         setattr(line, name, value)
     line.old_confirmed = old_confirmed
     session.flush()
+    after = audit.snapshot(line, (*LINE_FIELDS, "old_confirmed"))
+    if before != after:
+        action, summary = "batch.line.change", f"Zeile {line.position} geändert"
+        if after["old_confirmed"] and all(before[k] == after[k] for k in LINE_FIELDS):
+            action, summary = "batch.line.confirm_old", f"Alten Beleg {line.voucher_number} bestätigt"
+        _audit(session, actor, line.batch, now, action, summary, before=before, after=after)
 
 
-def delete_line(session: Session, line: VoucherLine) -> None:
-    _editable(line.batch)
-    line.batch.lines.remove(line)
+def confirm_old(session: Session, actor: Actor, line: VoucherLine, *, now: dt.datetime) -> None:
+    """The clerk confirms a voucher older than the ring's submission period."""
+    update_line(session, actor, line, now=now, old_confirmed=True)
+
+
+def delete_line(session: Session, actor: Actor, line: VoucherLine, *, now: dt.datetime) -> None:
+    batch = line.batch
+    _editable(session, actor, batch, now)
+    before = audit.snapshot(line, LINE_FIELDS)
+    position = line.position
+    batch.lines.remove(line)
     session.flush()
+    _audit(session, actor, batch, now, "batch.line.delete", f"Zeile {position} gelöscht", before=before)
 
 
 def _clean(fields: dict[str, str]) -> dict[str, str]:
     unknown = set(fields) - set(LINE_FIELDS)
     if unknown:
-        raise BatchError(f"unknown fields {sorted(unknown)}")
+        raise TypeError(f"unknown fields {sorted(unknown)}")
     limits = {
         "voucher_number": 40,
         "service_date": 20,
@@ -380,44 +535,67 @@ def _clean(fields: dict[str, str]) -> dict[str, str]:
 
 
 def set_expected_totals(
-    session: Session, batch: VoucherBatch, *, count: int | None, minutes: int | None
+    session: Session,
+    actor: Actor,
+    batch: VoucherBatch,
+    *,
+    count: int | None,
+    minutes: int | None,
+    now: dt.datetime,
 ) -> None:
+    """What the clerk counted on the paper stack, to compare with the control totals."""
+    require_office(actor)
+    before = {"expected_count": batch.expected_count, "expected_minutes": batch.expected_minutes}
     batch.expected_count, batch.expected_minutes = count, minutes
     session.flush()
+    _audit(
+        session,
+        actor,
+        batch,
+        now,
+        "batch.totals",
+        "Summen laut Stapel eingetragen",
+        before=before,
+        after={"expected_count": count, "expected_minutes": minutes},
+    )
 
 
-def approve_batch(
-    session: Session, batch: VoucherBatch, *, user: User, now: dt.datetime, today: dt.date
-) -> None:
-    """A second office user confirms the batch: not its creator, nor anyone who typed a line of it."""
-    _editable(batch)
-    if user.id == batch.created_by_id or any(line.entered_by_id == user.id for line in batch.lines):
-        raise BatchError(
-            _("Freigeben muss eine zweite Person aus dem Büro, die den Stapel nicht erfasst hat.")
-        )
-    check = check_batch(session, batch, today=today)
+def approve_batch(session: Session, actor: Actor, batch: VoucherBatch, *, now: dt.datetime) -> None:
+    """A second office login confirms the batch: not its creator, nor anyone who typed a line of it."""
+    require_office(actor)
+    if batch.status != "open":
+        raise errors.BatchNotOpen(batch_id=batch.id)
+    if (
+        actor.user_id is None
+        or actor.user_id == batch.created_by_id
+        or any(line.entered_by_id == actor.user_id for line in batch.lines)
+    ):
+        raise errors.BatchSecondPerson()
+    check = check_batch(session, batch, today=now.date())
     if not check.postable:
-        raise BatchError(_("Der Stapel hat noch Fehler und kann nicht freigegeben werden."))
-    batch.status, batch.approved_at, batch.approved_by_id = "approved", now, user.id
+        raise errors.BatchHasErrors(count=check.problem_count)
+    batch.status, batch.approved_at, batch.approved_by_id = "approved", now, actor.user_id
     session.flush()
+    _audit(session, actor, batch, now, "batch.approve", f"Belegstapel {batch.id} freigegeben")
 
 
-def discard_batch(session: Session, batch: VoucherBatch) -> None:
+def discard_batch(session: Session, actor: Actor, batch: VoucherBatch, *, now: dt.datetime) -> None:
+    require_office(actor)
     if batch.status == "posted":
-        raise BatchError(
-            _("Ein gebuchter Stapel kann nicht verworfen werden; bitte einzelne Buchungen stornieren.")
-        )
+        raise errors.BatchPosted(batch_id=batch.id)
+    if batch.status == "discarded":
+        raise errors.BatchNotOpen(batch_id=batch.id)
     batch.status = "discarded"
     session.flush()
+    _audit(session, actor, batch, now, "batch.discard", f"Belegstapel {batch.id} verworfen")
 
 
 def post_batch(
     session: Session,
+    actor: Actor,
     batch: VoucherBatch,
     *,
-    user: User,
     now: dt.datetime,
-    today: dt.date,
     clean_only: bool = False,
 ) -> list[ledger.EntryView]:
     """Book every line in this one transaction, or none (the caller commits or rolls back).
@@ -425,26 +603,19 @@ def post_batch(
     With ``clean_only`` the lines with errors are left out on purpose (an imported file); they
     stay in the batch, unbooked, for the clerk to take into a new batch.
     """
+    require_office(actor)
     if batch.status not in ("open", "approved"):
-        raise BatchError(_("Dieser Stapel ist nicht mehr offen."))
+        raise errors.BatchNotOpen(batch_id=batch.id)
     settings = settings_of(session, batch.ring_id)
     if settings.require_batch_approval and batch.status != "approved":
-        raise BatchError(_("Dieser Stapel muss erst von einer zweiten Person freigegeben werden."))
-    check = check_batch(session, batch, today=today)
+        raise errors.BatchNeedsApproval(batch_id=batch.id)
+    check = check_batch(session, batch, today=now.date())
     if check.count == 0:
-        raise BatchError(_("Der Stapel ist leer."))
+        raise errors.BatchEmpty(batch_id=batch.id)
     if not check.postable and not clean_only:
-        raise BatchError(
-            ngettext(
-                "%(num)d Zeile hat Fehler. Bitte korrigieren – "
-                "oder ausdrücklich nur die fehlerfreien buchen.",
-                "%(num)d Zeilen haben Fehler. Bitte korrigieren – "
-                "oder ausdrücklich nur die fehlerfreien buchen.",
-                check.problem_count,
-            )
-        )
+        raise errors.BatchHasErrors(count=check.problem_count)
     if check.ready_count == 0:
-        raise BatchError(_("Keine fehlerfreie Zeile zum Buchen."))
+        raise errors.BatchNothingReady(batch_id=batch.id)
     channel = "import" if batch.source == "import" else "voucher"
     # Every account of the batch is locked first, in id order: booking line by line would take
     # the locks in line order and could deadlock with members' own payments.
@@ -475,36 +646,63 @@ def post_batch(
         )
         line.entry_id = entry.id
         entries.append(entry)
-    batch.status, batch.posted_at, batch.posted_by_id = "posted", now, user.id
+        events.record(
+            session,
+            events.PaymentBooked(
+                ring_id=batch.ring_id,
+                entry_id=entry.id,
+                payer_id=line_check.payer.id,
+                payee_id=line_check.payee.id,
+                minutes=line_check.minutes,
+                channel=channel,
+            ),
+        )
+    batch.status, batch.posted_at, batch.posted_by_id = "posted", now, actor.user_id
     session.flush()
+    _audit(
+        session,
+        actor,
+        batch,
+        now,
+        "batch.post",
+        f"Belegstapel {batch.id} gebucht: {len(entries)} Belege",
+        after={"entries": [e.id for e in entries], "clean_only": clean_only},
+    )
+    events.record(
+        session,
+        events.BatchPosted(ring_id=batch.ring_id, batch_id=batch.id, entry_ids=tuple(e.id for e in entries)),
+    )
     return entries
 
 
-def carry_over(session: Session, batch: VoucherBatch, *, user: User, now: dt.datetime) -> VoucherBatch:
+def carry_over(session: Session, actor: Actor, batch: VoucherBatch, *, now: dt.datetime) -> VoucherBatch:
     """A new open batch with the lines of a posted batch that were not booked."""
+    require_office(actor)
     if batch.status != "posted":
-        raise BatchError(_("Nur aus einem gebuchten Stapel können offene Zeilen übernommen werden."))
+        raise errors.BatchNotPosted(batch_id=batch.id)
     remaining = [line for line in batch.lines if line.entry_id is None]
     if not remaining:
-        raise BatchError(_("Alle Zeilen dieses Stapels sind gebucht."))
+        raise errors.BatchAllBooked(batch_id=batch.id)
     new = open_batch(
         session,
-        ring_id=batch.ring_id,
-        user=user,
+        actor,
         now=now,
-        title=_("Rest aus Stapel %(n)s", n=batch.id),
+        title=f"Rest aus Stapel {batch.id}",
         source=batch.source,
         filename=batch.filename,
     )
     for line in remaining:
-        add_line(
+        _append(
             session,
+            actor,
             new,
-            user=user,
             now=now,
             old_confirmed=line.old_confirmed,
-            **{name: getattr(line, name) for name in LINE_FIELDS},
+            fields={name: getattr(line, name) for name in LINE_FIELDS},
         )
+    _audit(
+        session, actor, new, now, "batch.carry_over", f"Ungebuchte Zeilen aus Stapel {batch.id} übernommen"
+    )
     return new
 
 
@@ -542,7 +740,7 @@ def read_voucher_csv(text: str) -> list[dict[str, str]]:
     Empfänger; Betrag; Text), by header or, without one, by position."""
     text = text.lstrip("\ufeff")
     if not text.strip():
-        raise BatchError(_("Die Datei ist leer."))
+        raise errors.ImportEmpty()
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
     except csv.Error:
@@ -562,50 +760,34 @@ def read_voucher_csv(text: str) -> list[dict[str, str]]:
         body = rows
     else:
         missing = [name for name in LINE_FIELDS if name not in mapping]
-        raise BatchError(
-            _(
-                "Spalten fehlen in der Kopfzeile: %(names)s",
-                names=", ".join(COLUMN_NAMES[name] for name in missing),
-            )
-        )
+        raise errors.ImportColumnsMissing(names=", ".join(COLUMN_NAMES[name] for name in missing))
     if len(body) > MAX_LINES:
-        raise BatchError(_("Eine Datei hat höchstens %(n)s Belege.", n=MAX_LINES))
+        raise errors.ImportTooLong(maximum=MAX_LINES)
     return [
         {name: (row[index].strip() if index < len(row) else "") for name, index in mapping.items()}
         for row in body
     ]
 
 
+def decode_upload(raw: bytes) -> str:
+    """The text of an uploaded file: UTF-8 (with or without BOM), else Windows-1252."""
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise errors.ImportTooLarge(megabytes=MAX_IMPORT_BYTES // 1_000_000)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
 def import_batch(
-    session: Session, *, ring_id: int, user: User, now: dt.datetime, filename: str, text: str
+    session: Session, actor: Actor, *, now: dt.datetime, filename: str, text: str
 ) -> VoucherBatch:
     """Stage a voucher file as an open batch: nothing is booked until the clerk posts it."""
+    require_office(actor)
     rows = read_voucher_csv(text)
-    batch = open_batch(
-        session,
-        ring_id=ring_id,
-        user=user,
-        now=now,
-        title=filename[:200],
-        source="import",
-        filename=filename[:200],
-    )
+    filename = (filename or "import.csv")[:200]
+    batch = open_batch(session, actor, now=now, title=filename, source="import", filename=filename)
     for row in rows:
-        add_line(session, batch, user=user, now=now, **row)
+        _append(session, actor, batch, now=now, old_confirmed=False, fields=_clean(row))
+    _audit(session, actor, batch, now, "batch.import", f"Datei {filename} mit {len(rows)} Zeilen eingelesen")
     return batch
-
-
-def line_summary(check: LineCheck, unit: Unit) -> str:
-    """One line in words, for lists and confirmations."""
-    payer = (
-        f"{check.payer.number} {display_name(check.payer, full=True)}"
-        if check.payer
-        else check.line.payer_number
-    )
-    payee = (
-        f"{check.payee.number} {display_name(check.payee, full=True)}"
-        if check.payee
-        else check.line.payee_number
-    )
-    amount = format_amount(check.minutes, unit) if check.minutes is not None else check.line.amount
-    return f"{check.line.voucher_number}: {payer} → {payee}, {amount}"

@@ -1,4 +1,6 @@
-"""The code's shape: ruff is clean, and the import contracts hold (ledger/ and print/ stay pure)."""
+"""The code's shape: ruff is clean, and the import contracts hold: ledger/ and print/ stay pure, the
+adapters (web, API, command line) never import each other, the use cases know no web request, and
+tauschring/'s layers have no import running upwards (so no cycle)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ def test_ruff_finds_nothing():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_import_contracts_keep_ledger_and_print_free_of_the_web_layer():
-    result = run(str(BIN / "lint-imports"), "--config", "setup.cfg")
+def test_import_contracts_hold():
+    result = run(str(BIN / "lint-imports"), "setup.cfg")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 2 kept, 0 broken" in result.stdout
+    assert "Contracts: 5 kept, 0 broken" in result.stdout

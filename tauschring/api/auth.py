@@ -1,27 +1,23 @@
-"""API authentication: personal tokens, stored as a hash, carrying exactly their owner's rights.
+"""API authentication: personal tokens (``tokens``), carrying exactly their owner's rights.
 
 A request sends ``Authorization: Bearer <token>``. Like a helper on the web, a token may act for
 another member with the header ``X-Tauschring-Member: <number>``, allowed exactly when the web
-would allow it. Session cookies are not accepted by the API, so it needs no CSRF token.
+would allow it (``permissions``). Session cookies are not accepted by the API, so it needs no
+CSRF token.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import secrets
-
 from flask import g, request
 from flask_babel import gettext as _
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
-from ..db import run_in_transaction
-from ..members import may_act_for, member_by_number
-from ..models import ApiToken, Member, User
+from .. import context, errors, tokens
+from ..db import db
+from ..members import member_by_number
+from ..models import Member, User
+from ..permissions import require_may_act_for
 from .problems import problem
 
-TOKEN_PREFIX = "tsr_"
 MEMBER_HEADER = "X-Tauschring-Member"
 
 
@@ -33,42 +29,19 @@ class ApiDenied(Exception):
         self.response = response
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def create_token(session: Session, user: User, name: str, now: dt.datetime) -> tuple[ApiToken, str]:
-    """A new token for the user; the plain token is returned once and never stored."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    record = ApiToken(
-        user_id=user.id,
-        name=name.strip()[:100] or "API",
-        prefix=token[:10],
-        token_hash=hash_token(token),
-        created_at=now,
-    )
-    session.add(record)
-    session.flush()
-    return record, token
-
-
-def revoke_token(record: ApiToken, now: dt.datetime) -> None:
-    if record.revoked_at is None:
-        record.revoked_at = now
-
-
 def _bearer() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _sep, value = header.partition(" ")
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def authenticate(session: Session) -> User:
-    """The user behind the request's token, or ApiDenied(401)."""
+def authenticate() -> User:
+    """The login behind the request's token, or ApiDenied(401). Reads only: a token's last use is
+    noted by requests that write anyway (``note_use``)."""
     if "api_user" in g:
         return g.api_user
     token = _bearer()
-    if not token or len(token) > 200:
+    if not token:
         raise ApiDenied(
             problem(
                 401,
@@ -77,9 +50,8 @@ def authenticate(session: Session) -> User:
                 headers={"WWW-Authenticate": 'Bearer realm="tauschring"'},
             )
         )
-    record = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    user = session.get(User, record.user_id) if record is not None else None
-    if record is None or record.revoked_at is not None or user is None or not user.active:
+    found = tokens.user_of_token(db.session, token)
+    if found is None:
         raise ApiDenied(
             problem(
                 401,
@@ -88,44 +60,34 @@ def authenticate(session: Session) -> User:
                 headers={"WWW-Authenticate": 'Bearer realm="tauschring", error="invalid_token"'},
             )
         )
-    g.api_user, g.api_token_id = user, record.id
-    moment = dt.datetime.now(dt.UTC)
-    if record.last_used_at is None or moment - record.last_used_at > dt.timedelta(hours=1):
-        # Hourly is enough to see which tokens are in use. The read above may have run in a
-        # deferred (read-only) transaction: end it, and write in a transaction of its own.
-        token_id = record.id
-        session.commit()
-        run_in_transaction(
-            session,
-            lambda s: s.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=moment)),
-        )
-    return user
+    g.api_user, g.api_token = found
+    return g.api_user
 
 
-def require_office(user: User) -> None:
-    if not user.is_office:
-        raise ApiDenied(problem(403, "forbidden", _("Nur für das Büro.")))
+def note_use() -> None:
+    """In a writing request's transaction: note that its token was used (at most hourly)."""
+    tokens.note_use(db.session, g.api_token, context.now())
 
 
-def acting_member(session: Session, user: User) -> Member:
-    """The member the request acts as: the one named in the header (if the user may act for them),
-    else the user's own member."""
+def acting_member() -> Member:
+    """The member the request acts as: the one named in the header (if the login may act for
+    them), else the login's own member."""
+    if g.get("acting_member") is not None:
+        return g.acting_member
+    who = context.actor()
     header = request.headers.get(MEMBER_HEADER, "").strip()
     if header:
         if not (header.isascii() and header.isdigit()) or len(header) > 9:
             raise ApiDenied(
                 problem(400, "bad_member_header", _("%(h)s muss eine Mitgliedsnummer sein.", h=MEMBER_HEADER))
             )
-        member = member_by_number(session, user.ring_id, int(header))
-        if member is None or not may_act_for(session, user, member):
-            raise ApiDenied(problem(403, "forbidden", _("Sie dürfen nicht für dieses Mitglied handeln.")))
-        return member
-    if user.member_id is None:
-        raise ApiDenied(
-            problem(
-                403,
-                "no_member",
-                _("Dieser Zugang gehört zu keinem Mitglied; bitte %(h)s angeben.", h=MEMBER_HEADER),
-            )
-        )
-    return session.get(Member, user.member_id)
+        member = member_by_number(db.session, who.ring_id, int(header))
+        if member is None:  # as for a member the login may not act for: nothing to learn here
+            raise errors.MayNotActFor(number=int(header))
+        require_may_act_for(db.session, who, member)
+    elif who.member_id is None:
+        raise errors.NoMember()
+    else:
+        member = db.session.get(Member, who.member_id)
+    g.acting_member = member
+    return member

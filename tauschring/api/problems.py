@@ -1,34 +1,24 @@
-"""Errors of the API as problem details (RFC 9457): a stable machine-readable code and a message.
+"""Errors of the API as problem details (RFC 9457): a stable machine-readable ``code``, the
+HTTP status, and a ``detail`` in the caller's language (``Accept-Language``, German by default).
 
-Every refusal the API can give has its code here, with its HTTP status. HTML pages keep their
-own error pages; only paths under /api/ answer with application/problem+json.
+Every refusal of a use case carries its own status and code (``tauschring.errors``); the
+ledger's refusals get theirs here. The detail is the same sentence the web shows
+(``texts.explain``); ``params`` are only what the caller may see (``texts.public_params``).
+HTML pages keep their own error pages; only paths under /api/ answer with
+application/problem+json.
 """
 
 from __future__ import annotations
 
-from flask import Response, json, request
+from flask import Response, g, json, request
 from flask_babel import gettext as _
 
 import ledger
 
-from ..payments import PaymentError
+from .. import context, errors
+from ..texts import Refusal, public_params
 
 PROBLEM_TYPE = "urn:tauschring:problem:"
-
-# Ledger refusals: the code is the ledger's own; conflicts with the state of the books are 409,
-# input the ledger cannot accept is 422, something unknown is 404.
-LEDGER_STATUS = {
-    ledger.LimitExceeded: 409,
-    ledger.DuplicateVoucher: 409,
-    ledger.IdempotencyConflict: 409,
-    ledger.AlreadyReversed: 409,
-    ledger.ReversalOfReversal: 409,
-    ledger.AccountClosed: 409,
-    ledger.AccountNotZero: 409,
-    ledger.UnknownAccount: 404,
-    ledger.UnknownEntry: 404,
-    ledger.ForeignAccount: 404,
-}
 
 HTTP_CODES = {
     400: "bad_request",
@@ -43,6 +33,7 @@ HTTP_CODES = {
     422: "invalid_input",
     429: "too_many_requests",
     500: "internal_error",
+    503: "busy",
 }
 
 
@@ -73,23 +64,26 @@ def problem(
     return response
 
 
-def ledger_problem(error: ledger.LedgerError, detail: str | None = None) -> Response:
-    status = next((code for cls, code in LEDGER_STATUS.items() if isinstance(error, cls)), 422)
-    headers = {"Idempotent-Replayed": "true"} if error.replayed else None
+def refusal_problem(refusal: Refusal) -> Response:
+    """A refusal of a use case or of the ledger, worded for the caller."""
+    headers = {}
+    if isinstance(refusal, ledger.LedgerError) and refusal.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    if isinstance(refusal, errors.WrongCredentials | errors.TokenUnknown):
+        headers["WWW-Authenticate"] = 'Bearer realm="tauschring"'
     return problem(
-        status, error.code, detail or error.message, params=_jsonable(error.params), headers=headers
+        errors.status_of(refusal),
+        refusal.code,
+        context.explain_refusal(refusal, reader=g.get("acting_member")),
+        params=public_params(refusal),
+        headers=headers,
     )
 
 
-def payment_problem(error: PaymentError) -> Response:
-    return problem(409, "not_possible", str(error))
-
-
-def _jsonable(params: dict) -> dict:
-    return {
-        key: value if isinstance(value, int | str | bool | None) else str(value)
-        for key, value in params.items()
-    }
+def busy_problem() -> Response:
+    return problem(
+        503, "busy", _("Zu viele gleichzeitige Buchungen; bitte wiederholen."), headers={"Retry-After": "1"}
+    )
 
 
 def http_problem(error) -> Response:

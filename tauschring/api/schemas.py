@@ -1,6 +1,8 @@
 """marshmallow schemas of the API: separate schemas to load, to dump and for query arguments.
 
-Integers are strict (no floats, no strings) and bounded; amounts are integer minutes.
+Integers are strict (no floats, no strings) and bounded; amounts are integer minutes. The dump
+schemas serialise the domain's own objects (members, listings as the reader sees them, named
+statements and entries, checked batches), reading each field from its attribute.
 """
 
 from __future__ import annotations
@@ -8,9 +10,15 @@ from __future__ import annotations
 import re
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from marshmallow import fields, validate
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from ledger import MAX_POSTING_MINUTES
+
+from ..models import EDITION_FILES, EditionFile
+from ..names import display_name
 
 MAX_ID = 2**31 - 1
 MemberNumber = lambda **kw: fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kw)  # noqa: E731
@@ -106,11 +114,23 @@ class ProblemSchema(ma.Schema):
 
 
 class MeSchema(ma.Schema):
-    username = fields.String(required=True)
-    role = fields.String(required=True)
-    ring = fields.String(required=True)
-    member_number = fields.Integer(allow_none=True, required=True)
-    acting_for = fields.Integer(allow_none=True, required=True)
+    """Dumps ``resources.me.Me``: the login, its ring and the member it acts for."""
+
+    username = fields.String(required=True, attribute="user.username")
+    role = fields.String(required=True, attribute="user.role")
+    ring = fields.String(required=True, attribute="ring.name")
+    member_number = fields.Function(
+        lambda me: me.user.member.number if me.user.member is not None else None,
+        allow_none=True,
+        required=True,
+        metadata={"type": "integer"},
+    )
+    acting_for = fields.Function(
+        lambda me: me.acting.number if me.acting is not None else None,
+        allow_none=True,
+        required=True,
+        metadata={"type": "integer"},
+    )
 
 
 class MemberQuerySchema(StrictSchema):
@@ -119,8 +139,10 @@ class MemberQuerySchema(StrictSchema):
 
 
 class MemberSchema(ma.Schema):
+    """Dumps a Member (for the office: full names and contact data)."""
+
     number = fields.Integer(required=True)
-    name = fields.String(required=True)
+    name = fields.Function(lambda m: display_name(m, full=True), required=True, metadata={"type": "string"})
     first_name = fields.String(required=True)
     last_name = fields.String(required=True)
     status = fields.String(required=True)
@@ -130,37 +152,43 @@ class MemberSchema(ma.Schema):
     phone = fields.String(allow_none=True, required=True)
     email = fields.String(allow_none=True, required=True)
     joined_on = fields.Date(required=True)
-    balance_minutes = fields.Integer(required=True)
+    balance_minutes = fields.Integer(required=True, attribute="account.balance")
 
 
 class BalanceSchema(ma.Schema):
+    """Dumps ``resources.accounts.NumberedBalance``: an account's balance and its member's number."""
+
     member_number = fields.Integer(allow_none=True, required=True)
-    label = fields.String(required=True)
-    balance_minutes = fields.Integer(required=True)
-    min_balance_minutes = fields.Integer(allow_none=True, required=True)
-    max_balance_minutes = fields.Integer(allow_none=True, required=True)
-    can_pay_minutes = fields.Integer(allow_none=True, required=True)
-    can_receive_minutes = fields.Integer(allow_none=True, required=True)
-    closed = fields.Boolean(required=True)
+    label = fields.String(required=True, attribute="account.label")
+    balance_minutes = fields.Integer(required=True, attribute="account.balance")
+    min_balance_minutes = fields.Integer(allow_none=True, required=True, attribute="account.min_balance")
+    max_balance_minutes = fields.Integer(allow_none=True, required=True, attribute="account.max_balance")
+    can_pay_minutes = fields.Integer(allow_none=True, required=True, attribute="account.can_pay")
+    can_receive_minutes = fields.Integer(allow_none=True, required=True, attribute="account.can_receive")
+    closed = fields.Boolean(required=True, attribute="account.closed")
 
 
 # --- entries ------------------------------------------------------------------------------------
 
 
 class PartnerSchema(ma.Schema):
+    """Dumps a ``statements.NamedPartner``."""
+
     member_number = fields.Integer(allow_none=True, required=True)
     name = fields.String(required=True)
-    amount_minutes = fields.Integer(required=True)
+    amount_minutes = fields.Integer(required=True, attribute="amount")
 
 
 class StatementLineSchema(ma.Schema):
+    """Dumps a ``statements.NamedLine``."""
+
     entry_id = fields.Integer(required=True)
     kind = fields.String(required=True)
     memo = fields.String(required=True)
     booked_at = fields.AwareDateTime(required=True)
     service_date = fields.Date(required=True)
-    amount_minutes = fields.Integer(required=True)
-    balance_after_minutes = fields.Integer(required=True)
+    amount_minutes = fields.Integer(required=True, attribute="amount")
+    balance_after_minutes = fields.Integer(required=True, attribute="balance_after")
     partners = fields.List(fields.Nested(PartnerSchema), required=True)
     voucher_number = fields.String(allow_none=True, required=True)
     reverses_id = fields.Integer(allow_none=True, required=True)
@@ -168,10 +196,12 @@ class StatementLineSchema(ma.Schema):
 
 
 class EntryPageSchema(ma.Schema):
-    member_number = fields.Integer(required=True)
-    opening_balance_minutes = fields.Integer(required=True)
-    closing_balance_minutes = fields.Integer(required=True)
-    items = fields.List(fields.Nested(StatementLineSchema), required=True)
+    """Dumps ``resources.entries.Page``: one page of a named statement."""
+
+    member_number = fields.Integer(required=True, attribute="member.number")
+    opening_balance_minutes = fields.Integer(required=True, attribute="statement.opening_balance")
+    closing_balance_minutes = fields.Integer(required=True, attribute="statement.closing_balance")
+    items = fields.List(fields.Nested(StatementLineSchema), required=True, attribute="statement.lines")
     next_cursor = fields.String(allow_none=True, required=True)
 
 
@@ -190,13 +220,17 @@ class EntryQuerySchema(StrictSchema):
 
 
 class PostingSchema(ma.Schema):
+    """Dumps a ``statements.NamedPosting``."""
+
     member_number = fields.Integer(allow_none=True, required=True)
-    account = fields.String(required=True)
-    amount_minutes = fields.Integer(required=True)
-    balance_after_minutes = fields.Integer(required=True)
+    account = fields.String(required=True, attribute="name")
+    amount_minutes = fields.Integer(required=True, attribute="amount")
+    balance_after_minutes = fields.Integer(required=True, attribute="balance_after")
 
 
 class EntrySchema(ma.Schema):
+    """Dumps a ``statements.NamedEntry``."""
+
     id = fields.Integer(required=True)
     kind = fields.String(required=True)
     memo = fields.String(required=True)
@@ -227,9 +261,11 @@ class PaymentRequestLoadSchema(StrictSchema):
 
 
 class PaymentRequestSchema(ma.Schema):
+    """Dumps a PaymentRequest, its members by number."""
+
     id = fields.Integer(required=True)
-    payer = fields.Integer(required=True)
-    payee = fields.Integer(required=True)
+    payer = fields.Integer(required=True, attribute="payer.number")
+    payee = fields.Integer(required=True, attribute="payee.number")
     minutes = fields.Integer(required=True)
     memo = fields.String(required=True)
     service_date = fields.Date(required=True)
@@ -254,18 +290,31 @@ class DeclineSchema(StrictSchema):
 
 
 class ContactSchema(ma.Schema):
+    """Dumps a ``members.ContactCard``: only what the member allows online."""
+
     name = fields.String(required=True)
-    member_number = fields.Integer(required=True)
+    member_number = fields.Integer(required=True, attribute="number")
     phone = fields.String(allow_none=True, required=True)
     email = fields.String(allow_none=True, required=True)
     address = fields.String(allow_none=True, required=True)
-    via_office = fields.String(allow_none=True, required=True)
+    via_office = fields.Method("office_way", allow_none=True, required=True, metadata={"type": "string"})
+
+    def office_way(self, card) -> str | None:
+        if not card.empty:
+            return None
+        if card.office_phone:
+            return _("Kontakt über das Büro, Tel. %(p)s", p=card.office_phone)
+        return _("Kontakt über das Büro")
 
 
 class ListingSchema(ma.Schema):
-    number = fields.String(required=True, metadata={"description": "z. B. A-0137 oder G-0042"})
+    """Dumps a ``listings.ListingCard``: the listing as the reader sees it in the market."""
+
+    number = fields.String(
+        required=True, attribute="public_number", metadata={"description": "z. B. A-0137 oder G-0042"}
+    )
     kind = fields.String(required=True)
-    category = fields.String(required=True)
+    category = fields.String(required=True, attribute="category.name")
     category_id = fields.Integer(required=True)
     title = fields.String(required=True)
     text = fields.String(required=True)
@@ -320,43 +369,49 @@ class CategorySchema(ma.Schema):
 
 
 class BatchLineSchema(ma.Schema):
-    id = fields.Integer(required=True)
-    position = fields.Integer(required=True)
-    voucher_number = fields.String(required=True)
-    service_date = fields.String(required=True)
-    payer_number = fields.String(required=True)
-    payee_number = fields.String(required=True)
-    amount = fields.String(required=True)
-    memo = fields.String(required=True)
+    """Dumps a ``vouchers.LineCheck``: the line as typed and what the checks found."""
+
+    id = fields.Integer(required=True, attribute="line.id")
+    position = fields.Integer(required=True, attribute="line.position")
+    voucher_number = fields.String(required=True, attribute="line.voucher_number")
+    service_date = fields.String(required=True, attribute="line.service_date")
+    payer_number = fields.String(required=True, attribute="line.payer_number")
+    payee_number = fields.String(required=True, attribute="line.payee_number")
+    amount = fields.String(required=True, attribute="line.amount")
+    memo = fields.String(required=True, attribute="line.memo")
     minutes = fields.Integer(allow_none=True, required=True)
     status = fields.String(
         required=True, metadata={"description": "ready, error, duplicate, confirm, posted"}
     )
     errors = fields.List(fields.String(), required=True)
     warnings = fields.List(fields.String(), required=True)
-    entry_id = fields.Integer(allow_none=True, required=True)
+    entry_id = fields.Integer(allow_none=True, required=True, attribute="line.entry_id")
 
 
 class BatchSchema(ma.Schema):
-    id = fields.Integer(required=True)
-    title = fields.String(required=True)
-    status = fields.String(required=True)
-    source = fields.String(required=True)
-    created_at = fields.AwareDateTime(required=True)
+    """Dumps a ``vouchers.BatchCheck``: the batch, its lines checked, the control totals."""
+
+    id = fields.Integer(required=True, attribute="batch.id")
+    title = fields.String(required=True, attribute="batch.title")
+    status = fields.String(required=True, attribute="batch.status")
+    source = fields.String(required=True, attribute="batch.source")
+    created_at = fields.AwareDateTime(required=True, attribute="batch.created_at")
     count = fields.Integer(required=True, metadata={"description": "Kontrollsumme: Anzahl Belege"})
     minutes = fields.Integer(required=True, metadata={"description": "Kontrollsumme: Minuten aller Belege"})
-    ready = fields.Integer(required=True)
-    problems = fields.Integer(required=True)
+    ready = fields.Integer(required=True, attribute="ready_count")
+    problems = fields.Integer(required=True, attribute="problem_count")
     lines = fields.List(fields.Nested(BatchLineSchema), required=True)
 
 
 class BatchSummarySchema(ma.Schema):
+    """Dumps a VoucherBatch, its lines counted."""
+
     id = fields.Integer(required=True)
     title = fields.String(required=True)
     status = fields.String(required=True)
     source = fields.String(required=True)
     created_at = fields.AwareDateTime(required=True)
-    lines = fields.Integer(required=True)
+    lines = fields.Function(lambda batch: len(batch.lines), required=True, metadata={"type": "integer"})
 
 
 class BatchLoadSchema(StrictSchema):
@@ -386,6 +441,8 @@ class BatchPostedSchema(ma.Schema):
 
 
 class EditionSchema(ma.Schema):
+    """Dumps an Edition, with the names of its generated files."""
+
     id = fields.Integer(required=True)
     number = fields.Integer(required=True)
     year = fields.Integer(required=True)
@@ -395,4 +452,14 @@ class EditionSchema(ma.Schema):
     status = fields.String(required=True)
     print_run = fields.Integer(allow_none=True, required=True)
     large_print_run = fields.Integer(allow_none=True, required=True)
-    files = fields.List(fields.String(), required=True)
+    files = fields.Method(
+        "file_names", required=True, metadata={"type": "array", "items": {"type": "string"}}
+    )
+
+    def file_names(self, edition) -> list[str]:
+        names = set(
+            object_session(edition).scalars(
+                select(EditionFile.name).where(EditionFile.edition_id == edition.id)
+            )
+        )
+        return [name for name in EDITION_FILES if name in names]

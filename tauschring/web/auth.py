@@ -1,4 +1,4 @@
-"""Signing in and out, the password, the language, and choosing whom a helper acts for."""
+"""Signing in and out, the password, the language, choosing whom to act for, and API tokens."""
 
 from __future__ import annotations
 
@@ -7,34 +7,22 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import context, logins, tokens
 from ..db import db
 from ..extensions import LANGUAGES, limiter, login_manager
-from ..members import (
-    MIN_PASSWORD_LENGTH,
-    MemberError,
-    change_password,
-    helped_members,
-    may_act_for,
-    verify_password,
-)
 from ..models import Member, User
 from ..units import whole_number
-from .common import ACTING_KEY, commit, now
-from .forms import ActForForm, LoginForm, PasswordForm
+from .common import ACTING_KEY, REFUSALS, actor, commit, refused, refused_page
+from .forms import ActForForm, EmptyForm, LoginForm, PasswordForm, TokenForm
 
 bp = Blueprint("auth", __name__)
-
-# Checked when the username is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("no such user, no such password")
 
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     user_id, _sep, token = session_id.partition(":")
-    if whole_number(user_id, max_digits=18) is None:
+    if whole_number(user_id, max_digits=18) is None or int(user_id) >= 2**31:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_token != token:
@@ -59,19 +47,14 @@ def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400 if request.method == "POST" else 200
-    user = db.session.scalar(select(User).where(User.username == form.username.data.strip().lower()))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, form.password.data)
-    if user is None or not user.active or not verify_password(user, form.password.data):
-        flash(_("Benutzername oder Passwort stimmt nicht."), "error")
-        return render_template("auth/login.html", form=form), 401
-
-    def sign_in(db_session):
-        signed = db_session.get(User, user.id)
-        signed.last_login_at = now()
-        return signed
-
-    commit(sign_in)
+    try:
+        user = commit(
+            lambda s: logins.sign_in(
+                s, username=form.username.data, password=form.password.data, now=context.now()
+            )
+        )
+    except REFUSALS as refusal:
+        return refused_page(refusal, "auth/login.html", form=form)
     session.clear()
     login_user(user)
     return redirect(_safe_next(request.args.get("next")))
@@ -90,41 +73,38 @@ def logout():
 @login_required
 def password():
     form = PasswordForm()
+    page = lambda status: (  # noqa: E731
+        render_template("auth/password.html", form=form, min_length=logins.MIN_PASSWORD_LENGTH),
+        status,
+    )
     if not form.validate_on_submit():
-        return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH), (
-            400 if request.method == "POST" else 200
-        )
-    if not verify_password(current_user, form.current.data):
-        form.current.errors.append(_("Das bisherige Passwort stimmt nicht."))
-        return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH), 400
-
-    def update(db_session):
-        user = db_session.get(User, current_user.id)
-        change_password(user, form.new.data, now())
-        return user
-
+        return page(400 if request.method == "POST" else 200)
     try:
-        user = commit(update)
-    except MemberError:
-        form.new.errors.append(_("Dieses Passwort ist nicht erlaubt."))
-        return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH), 400
+        user = commit(
+            lambda s: logins.change_own_password(
+                s, actor(), current=form.current.data, new=form.new.data, now=context.now()
+            )
+        )
+    except REFUSALS as refusal:
+        field = form.current if getattr(refusal, "code", "") == "wrong_password" else form.new
+        field.errors.append(context.explain_refusal(refusal))
+        return page(400)
     login_user(user)  # the session token changed: keep this session, end the others
     flash(_("Ihr Passwort ist geändert."))
     return redirect(url_for("profile.show"))
 
 
-@bp.get("/sprache/<code>")
+@bp.post("/sprache/<code>")
 def language(code: str):
+    """Switch the language of the pages (a form button: changing it writes, so it is a POST)."""
     if code not in LANGUAGES:
         abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     session["lang"] = code
     if current_user.is_authenticated:
-
-        def remember(db_session):
-            db_session.get(User, current_user.id).locale = code
-
-        commit(remember)
-    return redirect(_safe_next(request.args.get("next")))
+        commit(lambda s: logins.set_locale(s, actor(), code))
+    return redirect(_safe_next(request.form.get("next")))
 
 
 @bp.route("/handeln-fuer", methods=["GET", "POST"])
@@ -134,8 +114,13 @@ def act_for():
     form = ActForForm()
     if form.validate_on_submit():
         member = db.session.get(Member, int(form.member_id.data))
-        if member is None or not may_act_for(db.session, current_user, member):
-            abort(403)
+        if member is None:
+            abort(404)
+        try:
+            logins.act_for(db.session, actor(), member)
+        except REFUSALS as refusal:
+            status = refused(refusal)
+            return _act_for_page(form, 403 if status in (403, 404) else status)
         if member.id == current_user.member_id:
             session.pop(ACTING_KEY, None)
         else:
@@ -143,55 +128,46 @@ def act_for():
         return redirect(url_for("member.home"))
     if request.method == "POST":
         abort(400)
-    own = db.session.get(Member, current_user.member_id) if current_user.member_id else None
-    return render_template(
-        "auth/act_for.html", own=own, helped=helped_members(db.session, current_user), form=form
-    )
+    return _act_for_page(form)
+
+
+def _act_for_page(form, status: int = 200):
+    helped = logins.members_to_act_for(db.session, actor())
+    return render_template("auth/act_for.html", own=context.own_member(), helped=helped, form=form), status
 
 
 @bp.route("/api-tokens", methods=["GET", "POST"])
 @login_required
 def api_tokens():
     """Personal API tokens: created here (shown once), listed by name, revoked."""
-    from ..api.auth import create_token
-    from ..models import ApiToken
-    from .forms import EmptyForm, TokenForm
-
     form = TokenForm()
     new_token = None
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-
-            def work(db_session):
-                return create_token(db_session, db_session.get(User, current_user.id), form.name.data, now())[
-                    1
-                ]
-
-            new_token = commit(work)
+            new_token = commit(
+                lambda s: tokens.create_token(s, actor(), name=form.name.data, now=context.now())
+            )[1]
             form = TokenForm(formdata=None)
         else:
             status = 400
-    tokens = db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
-    ).all()
     return render_template(
-        "auth/api_tokens.html", form=form, tokens=tokens, new_token=new_token, revoke_form=EmptyForm()
+        "auth/api_tokens.html",
+        form=form,
+        tokens=db.session.scalars(tokens.tokens_of(actor())).all(),
+        new_token=new_token,
+        revoke_form=EmptyForm(),
     ), status
 
 
 @bp.post("/api-tokens/<int:token_id>/widerrufen")
 @login_required
 def revoke_api_token(token_id: int):
-    from ..api.auth import revoke_token
-    from ..models import ApiToken
-    from .forms import EmptyForm
-
     if not EmptyForm().validate_on_submit():
         abort(400)
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
+    try:
+        commit(lambda s: tokens.revoke_token(s, actor(), token_id=token_id, now=context.now()))
+    except REFUSALS:
         abort(404)
-    commit(lambda db_session: revoke_token(db_session.get(ApiToken, token_id), now()))
     flash(_("Das Token ist widerrufen."), "success")
     return redirect(url_for("auth.api_tokens"))

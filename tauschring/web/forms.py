@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from ..members import MIN_PASSWORD_LENGTH
+from ..logins import MIN_PASSWORD_LENGTH
 
 MEMO = [DataRequired(message=_l("Bitte beschreiben Sie die Leistung.")), Length(max=200)]
 

@@ -4,29 +4,24 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from wtforms import SelectChoice
 
+from .. import context, errors, listings
 from ..db import db
-from ..listings import (
-    EDITABLE,
-    NEW_DAYS,
-    ListingError,
-    category_counts,
-    create_listing,
-    edit_listing,
-    is_live,
-    listing_by_public_number,
-    newest_listings,
-    renew_listing,
-    search,
-    withdraw_listing,
-)
-from ..members import contact_card
+from ..listings import EDITABLE, NEW_DAYS, category_counts, newest_listings, search
 from ..models import Listing
-from ..rings import categories_of, settings_of
+from ..rings import categories_of
 from ..units import format_day
-from .common import commit, current_member, member_required, now, today
+from .common import (
+    REFUSALS,
+    actor,
+    commit,
+    current_member,
+    member_required,
+    refusal_or_404,
+    refused,
+    refused_page,
+)
 from .forms import AnswerForm, ListingForm
 
 bp = Blueprint("market", __name__)
@@ -47,14 +42,14 @@ def index():
         return render_template(
             "market/overview.html",
             categories=categories,
-            counts=category_counts(db.session, member.ring_id, today()),
-            newest=newest_listings(db.session, member.ring_id, today(), 8),
+            counts=category_counts(db.session, member.ring_id, context.today()),
+            newest=newest_listings(db.session, member.ring_id, context.today(), 8),
             new_days=NEW_DAYS,
         )
     found = search(
         db.session,
         ring_id=member.ring_id,
-        today=today(),
+        today=context.today(),
         text=text,
         kind=kind,
         category_id=category_id,
@@ -78,18 +73,12 @@ def index():
 @member_required
 def show(public_number: str):
     member = current_member()
-    listing = listing_by_public_number(db.session, member.ring_id, public_number)
-    own = listing is not None and listing.member_id == member.id
-    if listing is None or (not own and not is_live(listing, today())):
+    try:
+        listing = listings.visible_listing(db.session, member, public_number, context.today())
+    except REFUSALS:
         abort(404)
-    office = settings_of(db.session, member.ring_id)
     return render_template(
-        "market/show.html",
-        listing=listing,
-        own=own,
-        card=contact_card(listing.member, "online"),
-        office=office,
-        form=AnswerForm(),
+        "market/show.html", shown=listings.card(db.session, listing, member), form=AnswerForm()
     )
 
 
@@ -97,12 +86,12 @@ def show(public_number: str):
 @member_required
 def mine():
     member = current_member()
-    listings = db.session.scalars(
-        select(Listing)
-        .where(Listing.member_id == member.id)
-        .order_by(Listing.withdrawn_at.is_not(None), Listing.expires_on.desc())
-    ).all()
-    return render_template("market/mine.html", listings=listings, today=today(), form=AnswerForm())
+    return render_template(
+        "market/mine.html",
+        listings=db.session.scalars(listings.own_listings(member)).all(),
+        today=context.today(),
+        form=AnswerForm(),
+    )
 
 
 def _listing_form(member, listing: Listing | None = None) -> ListingForm:
@@ -125,31 +114,33 @@ def new():
         return render_template("market/edit.html", form=form, listing=None), 400
     try:
         listing = commit(
-            lambda session: create_listing(
+            lambda session: listings.create_listing(
                 session,
+                actor(),
                 member=member,
                 kind=form.kind.data,
                 category_id=form.category.data,
                 title=form.title.data,
                 text=form.text.data,
-                now=now(),
+                now=context.now(),
                 district=form.district.data,
                 availability=form.availability.data,
                 price_hint=form.price_hint.data,
                 print_in_paper=form.print_in_paper.data,
             )
         )
-    except ListingError:
-        abort(400)
+    except REFUSALS as refusal:
+        return refused_page(refusal, "market/edit.html", reader=member, form=form, listing=None)
     flash(_("Ihr Inserat %(number)s ist erschienen.", number=listing.public_number), "success")
     return redirect(url_for("market.show", public_number=listing.public_number))
 
 
 def _own_listing(listing_id: int) -> Listing:
-    listing = db.session.get(Listing, listing_id)
-    if listing is None or listing.member_id != current_member().id:
-        abort(404)
-    return listing
+    try:
+        return listings.own_listing(db.session, actor(), current_member(), listing_id)
+    except REFUSALS as refusal:
+        refusal_or_404(refusal)
+        abort(403)
 
 
 @bp.route("/meine-inserate/<int:listing_id>/bearbeiten", methods=["GET", "POST"])
@@ -158,7 +149,7 @@ def edit(listing_id: int):
     member = current_member()
     listing = _own_listing(listing_id)
     if listing.withdrawn_at is not None:
-        flash(_("Ein zurückgezogenes Inserat kann nicht mehr geändert werden."), "error")
+        refused(errors.ListingWithdrawn(number=listing.public_number))
         return redirect(url_for("market.mine"))
     form = _listing_form(member, listing)
     if request.method == "GET":
@@ -169,10 +160,10 @@ def edit(listing_id: int):
     changes = {name: getattr(form, "category" if name == "category_id" else name).data for name in EDITABLE}
     try:
         changed = commit(
-            lambda session: edit_listing(session, session.get(Listing, listing.id), now=now(), **changes)
+            lambda session: listings.edit_listing(session, actor(), listing, now=context.now(), **changes)
         )
-    except ListingError:
-        abort(400)
+    except REFUSALS as refusal:
+        return refused_page(refusal, "market/edit.html", reader=member, form=form, listing=listing)
     flash(_("Gespeichert.") if changed else _("Nichts geändert."), "success")
     return redirect(url_for("market.show", public_number=listing.public_number))
 
@@ -184,9 +175,9 @@ def renew(listing_id: int):
     if not AnswerForm().validate_on_submit():
         abort(400)
     try:
-        commit(lambda session: renew_listing(session, session.get(Listing, listing.id), now=now()))
-    except ListingError:
-        flash(_("Ein zurückgezogenes Inserat kann nicht verlängert werden."), "error")
+        commit(lambda session: listings.renew_listing(session, actor(), listing, now=context.now()))
+    except REFUSALS as refusal:
+        refused(refusal, reader=current_member())
     else:
         flash(_("Verlängert bis %(date)s.", date=format_day(listing.expires_on)), "success")
     return redirect(url_for("market.mine"))
@@ -198,6 +189,10 @@ def withdraw(listing_id: int):
     listing = _own_listing(listing_id)
     if not AnswerForm().validate_on_submit():
         abort(400)
-    commit(lambda session: withdraw_listing(session, session.get(Listing, listing.id), now=now()))
+    try:
+        commit(lambda session: listings.withdraw_listing(session, actor(), listing, now=context.now()))
+    except REFUSALS as refusal:
+        refused(refusal, reader=current_member())
+        return redirect(url_for("market.mine"))
     flash(_("Ihr Inserat %(number)s ist zurückgezogen.", number=listing.public_number), "success")
     return redirect(url_for("market.mine"))

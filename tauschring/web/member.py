@@ -2,42 +2,29 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy import or_, select
 from wtforms import SelectChoice
 
 import ledger
 
+from .. import context, payments, reports, statements
 from ..db import db
-from ..members import display_name, find_members, member_by_number
-from ..models import Member, PaymentRequest
-from ..payments import (
-    PaymentError,
-    accept_request,
-    cancel_request,
-    decline_request,
-    pay,
-    process_due_requests,
-    request_payment,
-)
-from ..reports import write_csv
-from ..texts import SYSTEM_ACCOUNT_NAMES, explain
-from ..units import AmountError, format_amount, hm, parse_amount, whole_number
+from ..members import find_payees, member_by_number
+from ..models import Member
+from ..names import display_name
+from ..units import AmountError, format_amount, parse_amount, whole_number
 from .common import (
-    balance_of_member,
+    REFUSALS,
+    actor,
     commit,
     current_member,
     member_required,
-    names_of_accounts,
-    now,
-    ring_unit,
-    to_utc_range,
-    today,
+    refusal_or_404,
+    refused,
+    refused_page,
 )
 from .forms import AnswerForm, PayForm, RequestForm
 
@@ -45,43 +32,33 @@ bp = Blueprint("member", __name__)
 
 
 def _unit_choices(form) -> None:
-    unit = ring_unit()
+    unit = context.ring_unit()
     if not unit.is_hours:
         form.amount_unit.choices = [*form.amount_unit.choices, SelectChoice("units", unit.plural)]
 
 
-def _refresh_requests(ring_id: int) -> None:
-    """Accept requests whose answer time ran out (the ring's rule), before showing anything."""
-    db.session.rollback()
-    commit(lambda session: process_due_requests(session, ring_id, now()))
+def _balance(member: Member) -> ledger.AccountBalance:
+    return ledger.balance_of(db.session, ring_id=member.ring_id, account_id=member.account_id)
+
+
+def _waiting(member: Member) -> list:
+    """Requests waiting for the member's answer, each with the day it is accepted by time."""
+    waiting = db.session.scalars(payments.waiting_for_answer(member)).all()
+    return [(r, payments.accepted_by_time_on(db.session, r)) for r in waiting]
 
 
 @bp.get("/")
 @member_required
 def home():
     member = current_member()
-    _refresh_requests(member.ring_id)
-    balance = balance_of_member(member)
-    lines = ledger.recent_lines(db.session, ring_id=member.ring_id, account_id=member.account_id, count=8)
-    to_answer = db.session.scalars(
-        select(PaymentRequest)
-        .where(PaymentRequest.payer_id == member.id, PaymentRequest.status == "open")
-        .order_by(PaymentRequest.created_at)
-    ).all()
     return render_template(
         "member/home.html",
         member=member,
-        balance=balance,
-        lines=lines,
-        partners=_partners(member, lines),
-        to_answer=to_answer,
+        balance=_balance(member),
+        lines=statements.recent_of(db.session, member, count=8, full_names=False),
+        to_answer=_waiting(member),
         answer_form=AnswerForm(),
     )
-
-
-def _partners(member: Member, lines) -> dict[int, Member]:
-    ids = {p.account_id for line in lines for p in line.partners}
-    return names_of_accounts(member.ring_id, ids)
 
 
 def _resolve_member(text: str, chosen_id: str | None) -> tuple[Member | None, list[Member]]:
@@ -93,17 +70,28 @@ def _resolve_member(text: str, chosen_id: str | None) -> tuple[Member | None, li
             return chosen, []
     text = (text or "").strip()
     if whole_number(text) is not None:
-        found = member_by_number(db.session, member.ring_id, whole_number(text))
-        return (found, []) if found is not None else (None, [])
-    candidates = [m for m in find_members(db.session, member.ring_id, text) if m.id != member.id]
+        return member_by_number(db.session, member.ring_id, whole_number(text)), []
+    candidates = [m for m in find_payees(db.session, member.ring_id, text) if m.id != member.id]
     if len(candidates) == 1:
         return candidates[0], []
     return None, candidates
 
 
+def _counterpart(form, field, chosen_id):
+    """The member typed into a form's payee or payer field, or an error on that field."""
+    other, candidates = _resolve_member(field.data, chosen_id)
+    if other is None:
+        field.errors.append(
+            _("Mehrere Mitglieder passen. Bitte wählen Sie eines aus der Liste.")
+            if candidates
+            else _("Kein Mitglied mit dieser Nummer oder diesem Namen gefunden.")
+        )
+    return other, candidates
+
+
 def _parse_form_amount(form) -> int | None:
     try:
-        return parse_amount(form.amount.data, ring_unit(), in_units=form.amount_unit.data == "units")
+        return parse_amount(form.amount.data, context.ring_unit(), in_units=form.amount_unit.data == "units")
     except AmountError as error:
         form.amount.errors.append(str(error))
         return None
@@ -116,7 +104,7 @@ def pay_view():
     form = PayForm()
     _unit_choices(form)
     if request.method == "GET":
-        form.service_date.data = today()
+        form.service_date.data = context.today()
         if whole_number(request.args.get("an")) is not None:
             form.payee.data = request.args["an"]
         return render_template("member/pay.html", form=form, step="form")
@@ -124,67 +112,58 @@ def pay_view():
         return render_template("member/pay.html", form=form, step="form")
     if not form.validate_on_submit():
         return render_template("member/pay.html", form=form, step="form"), 400
-    payee, candidates = _resolve_member(form.payee.data, form.payee_id.data)
+    payee, candidates = _counterpart(form, form.payee, form.payee_id.data)
     minutes = _parse_form_amount(form)
-    if payee is None:
-        if candidates:
-            form.payee.errors.append(_("Mehrere Mitglieder passen. Bitte wählen Sie eines aus der Liste."))
-        else:
-            form.payee.errors.append(_("Kein Mitglied mit dieser Nummer oder diesem Namen gefunden."))
-    elif payee.id == member.id:
-        form.payee.errors.append(_("Sie können sich nicht selbst bezahlen."))
-    if form.service_date.data and form.service_date.data > today():
-        form.service_date.errors.append(_("Das Leistungsdatum darf nicht in der Zukunft liegen."))
     if form.errors or minutes is None or payee is None:
         return render_template("member/pay.html", form=form, step="form", candidates=candidates), 400
 
+    def payment(session, key=None):
+        return payments.pay(
+            session,
+            actor(),
+            payer=member,
+            payee=payee,
+            minutes=minutes,
+            memo=form.memo.data,
+            service_date=form.service_date.data,
+            now=context.now(),
+            idempotency_key=key,
+        )
+
     if request.form.get("action") != "confirm":
+        try:
+            payments.check_payment(
+                db.session,
+                actor(),
+                payer=member,
+                payee=payee,
+                minutes=minutes,
+                memo=form.memo.data,
+                service_date=form.service_date.data,
+                now=context.now(),
+            )
+        except REFUSALS as refusal:
+            return refused_page(refusal, "member/pay.html", reader=member, form=form, step="form")
         form.payee_id.data = str(payee.id)
         form.idempotency_key.data = uuid.uuid4().hex
-        balance = balance_of_member(member)
         return render_template(
             "member/pay.html",
             form=form,
             step="preview",
             payee=payee,
             minutes=minutes,
-            balance_after=balance.balance - minutes,
+            balance_after=_balance(member).balance - minutes,
         )
 
     key = form.idempotency_key.data or None
     try:
-        entry = commit(
-            lambda session: pay(
-                session,
-                payer=member,
-                payee=payee,
-                minutes=minutes,
-                memo=form.memo.data.strip(),
-                service_date=form.service_date.data,
-                now=now(),
-                operator=current_user,
-                channel="web",
-                idempotency_key=f"web-{key}" if key else None,
-            )
-        )
-    except ledger.LedgerError as refusal:
-        flash(
-            explain(
-                refusal,
-                ring_unit(),
-                own_account_id=member.account_id,
-                names={payee.account_id: display_name(payee)},
-            ),
-            "error",
-        )
-        return render_template("member/pay.html", form=form, step="form"), 409
-    except PaymentError as refusal:
-        flash(str(refusal), "error")
-        return render_template("member/pay.html", form=form, step="form"), 409
+        entry = commit(lambda session: payment(session, f"web-{key}" if key else None))
+    except REFUSALS as refusal:
+        return refused_page(refusal, "member/pay.html", reader=member, form=form, step="form")
     flash(
         _(
             "Gebucht: %(amount)s an %(name)s.",
-            amount=format_amount(minutes, ring_unit()),
+            amount=format_amount(minutes, context.ring_unit()),
             name=display_name(payee),
         ),
         "success",
@@ -202,31 +181,24 @@ def requests():
     if request.method == "POST":
         status = 400
         if form.validate_on_submit():
-            payer, candidates = _resolve_member(form.payer.data, form.payer_id.data)
+            payer, _candidates = _counterpart(form, form.payer, form.payer_id.data)
             minutes = _parse_form_amount(form)
-            if payer is None:
-                form.payer.errors.append(
-                    _("Mehrere Mitglieder passen. Bitte wählen Sie eines aus der Liste.")
-                    if candidates
-                    else _("Kein Mitglied mit dieser Nummer oder diesem Namen gefunden.")
-                )
             if not form.errors and minutes is not None and payer is not None:
                 try:
                     commit(
-                        lambda session: request_payment(
+                        lambda session: payments.request_payment(
                             session,
+                            actor(),
                             payee=member,
                             payer=payer,
                             minutes=minutes,
                             memo=form.memo.data,
                             service_date=form.service_date.data,
-                            now=now(),
-                            operator=current_user,
+                            now=context.now(),
                         )
                     )
-                except PaymentError as refusal:
-                    flash(str(refusal), "error")
-                    status = 409
+                except REFUSALS as refusal:
+                    status = refused(refusal, reader=member)
                 else:
                     flash(
                         _("Die Zahlungsanforderung an %(name)s ist gestellt.", name=display_name(payer)),
@@ -234,230 +206,116 @@ def requests():
                     )
                     return redirect(url_for("member.requests"))
     else:
-        form.service_date.data = today()
-        _refresh_requests(member.ring_id)
-    open_in = db.session.scalars(
-        select(PaymentRequest)
-        .where(PaymentRequest.payer_id == member.id, PaymentRequest.status == "open")
-        .order_by(PaymentRequest.created_at)
-    ).all()
-    history = db.session.scalars(
-        select(PaymentRequest)
-        .where(or_(PaymentRequest.payer_id == member.id, PaymentRequest.payee_id == member.id))
-        .where(~((PaymentRequest.payer_id == member.id) & (PaymentRequest.status == "open")))
-        .order_by(PaymentRequest.created_at.desc())
-        .limit(30)
-    ).all()
+        form.service_date.data = context.today()
     return render_template(
         "member/requests.html",
         form=form,
-        open_in=open_in,
-        history=history,
+        open_in=_waiting(member),
+        history=db.session.scalars(payments.request_history(member).limit(30)).all(),
         answer_form=AnswerForm(),
         member=member,
     ), status
 
 
-def _own_request(request_id: int, *, as_payer: bool) -> PaymentRequest:
+def _answer(request_id: int, work, done: str, *, to_entry: bool = False):
+    """Accept, decline or cancel a request as the member this login acts as."""
     member = current_member()
-    found = db.session.get(PaymentRequest, request_id)
-    owner_id = (found.payer_id if as_payer else found.payee_id) if found else None
-    if found is None or owner_id != member.id:
-        abort(404)
-    return found
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        result = commit(lambda session: work(session, member, form))
+    except REFUSALS as refusal:
+        refusal_or_404(refusal)
+        refused(refusal, reader=member)
+        return redirect(url_for("member.requests"))
+    flash(done, "success")
+    if to_entry:
+        return redirect(url_for("member.entry", entry_id=result.id))
+    return redirect(url_for("member.requests"))
 
 
 @bp.post("/anforderungen/<int:request_id>/annehmen")
 @member_required
 def accept(request_id: int):
-    member = current_member()
-    payment_request = _own_request(request_id, as_payer=True)
-    form = AnswerForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        entry = commit(
-            lambda session: accept_request(
-                session, session.get(PaymentRequest, payment_request.id), now=now(), operator=current_user
-            )
-        )
-    except ledger.LedgerError as refusal:
-        flash(
-            explain(
-                refusal,
-                ring_unit(),
-                own_account_id=member.account_id,
-                names={payment_request.payee.account_id: display_name(payment_request.payee)},
-            ),
-            "error",
-        )
-        return redirect(url_for("member.requests"))
-    except PaymentError as refusal:
-        flash(str(refusal), "error")
-        return redirect(url_for("member.requests"))
-    flash(_("Angenommen und gebucht."), "success")
-    return redirect(url_for("member.entry", entry_id=entry.id))
+    return _answer(
+        request_id,
+        lambda session, member, form: payments.accept_request(
+            session, actor(), member, request_id, now=context.now()
+        ),
+        _("Angenommen und gebucht."),
+        to_entry=True,
+    )
 
 
 @bp.post("/anforderungen/<int:request_id>/ablehnen")
 @member_required
 def decline(request_id: int):
-    payment_request = _own_request(request_id, as_payer=True)
-    form = AnswerForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        commit(
-            lambda session: decline_request(
-                session,
-                session.get(PaymentRequest, payment_request.id),
-                now=now(),
-                operator=current_user,
-                note=form.note.data or "",
-            )
-        )
-    except PaymentError as refusal:
-        flash(str(refusal), "error")
-    else:
-        flash(_("Die Zahlungsanforderung ist abgelehnt."), "success")
-    return redirect(url_for("member.requests"))
+    return _answer(
+        request_id,
+        lambda session, member, form: payments.decline_request(
+            session, actor(), member, request_id, now=context.now(), note=form.note.data or ""
+        ),
+        _("Die Zahlungsanforderung ist abgelehnt."),
+    )
 
 
 @bp.post("/anforderungen/<int:request_id>/zurueckziehen")
 @member_required
 def cancel(request_id: int):
-    payment_request = _own_request(request_id, as_payer=False)
-    if not AnswerForm().validate_on_submit():
-        abort(400)
-    try:
-        commit(
-            lambda session: cancel_request(
-                session, session.get(PaymentRequest, payment_request.id), now=now(), operator=current_user
-            )
-        )
-    except PaymentError as refusal:
-        flash(str(refusal), "error")
-    else:
-        flash(_("Die Zahlungsanforderung ist zurückgezogen."), "success")
-    return redirect(url_for("member.requests"))
+    return _answer(
+        request_id,
+        lambda session, member, form: payments.cancel_request(
+            session, actor(), member, request_id, now=context.now()
+        ),
+        _("Die Zahlungsanforderung ist zurückgezogen."),
+    )
 
 
-def _period() -> tuple[dt.date, dt.date, list[str]]:
-    """The statement period from the query string; by default the current month."""
-    errors = []
-    first_of_month = today().replace(day=1)
+def _period() -> tuple:
+    """The statement period from the query string (by default the current month), or a refusal."""
+    return context.period(
+        request.args.get("von"),
+        request.args.get("bis"),
+        default_start=context.today().replace(day=1),
+        default_end=context.today(),
+    )
 
-    def read(name: str, default: dt.date) -> dt.date:
-        raw = request.args.get(name, "").strip()
-        if not raw:
-            return default
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            errors.append(_("„%(value)s“ ist kein gültiges Datum (JJJJ-MM-TT).", value=raw))
-            return default
 
-    start, end = read("von", first_of_month), read("bis", today())
-    if end < start:
-        errors.append(_("Das Ende des Zeitraums liegt vor dem Anfang."))
-        start, end = first_of_month, today()
-    if start < dt.date(2000, 1, 1) or end > dt.date(2100, 1, 1):
-        errors.append(_("Dieser Zeitraum ist nicht möglich."))
-        start, end = first_of_month, today()
-    return start, end, errors
+def _statement(member: Member, start, end) -> statements.NamedStatement:
+    begin, finish = context.to_utc_range(start, end)
+    return statements.statement_of(db.session, member, full_names=False, start=begin, end=finish)
 
 
 @bp.get("/kontoauszug")
 @member_required
 def statement():
     member = current_member()
-    start, end, errors = _period()
-    begin, finish = to_utc_range(start, end)
-    result = ledger.statement(
-        db.session, ring_id=member.ring_id, account_id=member.account_id, start=begin, end=finish
-    )
-    for error in errors:
-        flash(error, "error")
+    status = 200
+    try:
+        start, end = _period()
+    except REFUSALS as refusal:
+        status = refused(refusal)
+        start, end = context.today().replace(day=1), context.today()
     return render_template(
-        "member/statement.html",
-        member=member,
-        statement=result,
-        start=start,
-        end=end,
-        partners=_partners(member, result.lines),
-    ), 400 if errors else 200
+        "member/statement.html", member=member, statement=_statement(member, start, end), start=start, end=end
+    ), (400 if status != 200 else 200)
 
 
 @bp.get("/kontoauszug.csv")
 @member_required
 def statement_csv():
     member = current_member()
-    start, end, errors = _period()
-    if errors:
+    try:
+        start, end = _period()
+    except REFUSALS:
         abort(400)
-    begin, finish = to_utc_range(start, end)
-    result = ledger.statement(
-        db.session, ring_id=member.ring_id, account_id=member.account_id, start=begin, end=finish
-    )
-    partners = _partners(member, result.lines)
-    rows = [
-        [
-            "",
-            start,
-            "",
-            _("Anfangssaldo"),
-            "",
-            result.opening_balance,
-            hm(result.opening_balance),
-            hm(result.opening_balance),
-        ],
-        *(
-            [
-                line.entry_id,
-                line.booked_at.astimezone(now().tzinfo).date(),
-                line.service_date,
-                line.memo,
-                ", ".join(_partner_label(p, partners) for p in line.partners),
-                line.amount,
-                hm(line.amount),
-                hm(line.balance_after),
-            ]
-            for line in result.lines
-        ),
-        [
-            "",
-            end,
-            "",
-            _("Endsaldo"),
-            "",
-            result.closing_balance,
-            hm(result.closing_balance),
-            hm(result.closing_balance),
-        ],
-    ]
-    header = [
-        _("Buchung"),
-        _("Buchungsdatum"),
-        _("Leistungsdatum"),
-        _("Text"),
-        _("Partner"),
-        _("Minuten"),
-        _("Betrag (h:mm)"),
-        _("Saldo (h:mm)"),
-    ]
     filename = f"kontoauszug-{member.number}-{start.isoformat()}-{end.isoformat()}.csv"
     return Response(
-        write_csv(header, rows),
+        reports.statement_csv(_statement(member, start, end), start, end),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-def _partner_label(partner: ledger.Partner, partners: dict[int, Member]) -> str:
-    member = partners.get(partner.account_id)
-    if member is None:
-        return partner.label
-    return f"{display_name(member)} ({member.number})"
 
 
 @bp.get("/buchungen/<int:entry_id>")
@@ -465,17 +323,7 @@ def _partner_label(partner: ledger.Partner, partners: dict[int, Member]) -> str:
 def entry(entry_id: int):
     member = current_member()
     try:
-        found = ledger.entry(db.session, ring_id=member.ring_id, entry_id=entry_id)
-    except ledger.UnknownEntry:
+        found = statements.entry_seen_by(db.session, actor(), entry_id, reader=member)
+    except REFUSALS:
         abort(404)
-    if member.account_id not in {p.account_id for p in found.postings}:
-        abort(404)
-    accounts = names_of_accounts(member.ring_id, {p.account_id for p in found.postings})
-    system = {
-        p.account_id: SYSTEM_ACCOUNT_NAMES.get(
-            ledger.balance_of(db.session, ring_id=member.ring_id, account_id=p.account_id).kind, ""
-        )
-        for p in found.postings
-        if p.account_id not in accounts
-    }
-    return render_template("member/entry.html", entry=found, accounts=accounts, system=system, member=member)
+    return render_template("member/entry.html", entry=found, member=member)

@@ -7,20 +7,16 @@ import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import or_, select
 
-import ledger
-
+from .. import context, members, statements
 from ..db import db
-from ..members import consents, set_consent
-from ..models import CONSENT_CHANNELS, CONTACT_FIELDS, ConsentChange, Listing, Member, PaymentRequest, User
-from .common import commit, current_member, member_required, now, today
+from ..members import consents
+from ..models import CONSENT_CHANNELS, CONTACT_FIELDS, ConsentChange, Listing, PaymentRequest, User
+from .common import REFUSALS, actor, commit, current_member, member_required, refused_page
 from .forms import ProfileForm
 
 bp = Blueprint("profile", __name__)
-
-CONTACT_COLUMNS = ("phone", "email", "street", "postal_code", "city", "district")
 
 
 @bp.route("/profil", methods=["GET", "POST"])
@@ -36,29 +32,24 @@ def show():
         return render_template("profile/show.html", form=form, member=member), 400
 
     def save(session) -> int:
-        target = session.get(Member, member.id)
-        for column in CONTACT_COLUMNS:
-            value = (getattr(form, column).data or "").strip() or None
-            setattr(target, column, value)
-        target.name_display = form.name_display.data
-        target.large_print = form.large_print.data
-        changed = 0
-        for field in CONTACT_FIELDS:
-            for channel in CONSENT_CHANNELS:
-                changed += set_consent(
-                    session,
-                    target,
-                    field=field,
-                    channel=channel,
-                    granted=bool(getattr(form, f"{field}_{channel}").data),
-                    source="online",
-                    changed_on=today(),
-                    now=now(),
-                    recorded_by_id=current_user.id,
-                )
-        return changed
+        members.update_contact(
+            session,
+            actor(),
+            member,
+            now=context.now(),
+            **{name: getattr(form, name).data for name in members.CONTACT_DATA},
+        )
+        granted = {
+            (field, channel): bool(getattr(form, f"{field}_{channel}").data)
+            for field in CONTACT_FIELDS
+            for channel in CONSENT_CHANNELS
+        }
+        return members.set_consents(session, actor(), member, granted, now=context.now())
 
-    commit(save)
+    try:
+        commit(save)
+    except REFUSALS as refusal:
+        return refused_page(refusal, "profile/show.html", reader=member, form=form, member=member)
     flash(_("Ihre Angaben sind gespeichert."), "success")
     return redirect(url_for("profile.show"))
 
@@ -79,9 +70,9 @@ def export():
     """Everything the ring stores about the member (DSGVO Art. 15/20), as JSON."""
     member = current_member()
     session = db.session
-    statement = ledger.statement(session, ring_id=member.ring_id, account_id=member.account_id)
+    statement = statements.statement_of(session, member, full_names=False)
     data = {
-        "exported_at": now().isoformat(),
+        "exported_at": context.now().isoformat(),
         "member": _row(
             member,
             (
@@ -130,6 +121,10 @@ def export():
                     "voucher_number": line.voucher_number,
                     "reverses": line.reverses_id,
                     "reversed_by": line.reversed_by_id,
+                    "partners": [
+                        {"member_number": p.member_number, "name": str(p.name), "minutes": p.amount}
+                        for p in line.partners
+                    ],
                 }
                 for line in statement.lines
             ],

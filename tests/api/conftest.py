@@ -33,13 +33,15 @@ from flask import Flask
 from sqlalchemy import select
 
 from tauschring import create_app
-from tauschring.api.auth import MEMBER_HEADER, create_token
+from tauschring.api.auth import MEMBER_HEADER
 from tauschring.clock import local_now
 from tauschring.db import db, make_engine
 from tauschring.editions import create_edition, generate_edition
 from tauschring.listings import create_listing
 from tauschring.models import Category, Member, User, metadata
 from tauschring.payments import pay, request_payment
+from tauschring.permissions import Actor
+from tauschring.tokens import create_token
 from tauschring.vouchers import add_line, open_batch
 from tests.conftest import (
     POSTGRES_ADMIN_URL,
@@ -124,7 +126,9 @@ def make_tokens(app: Flask, ring) -> dict[str, str]:
     with app.app_context():
         now = local_now()
         made = {
-            name: create_token(db.session, db.session.get(User, user_id), f"Test {name}", now)[1]
+            name: create_token(
+                db.session, Actor.of(db.session.get(User, user_id)), name=f"Test {name}", now=now
+            )[1]
             for name, user_id in ring.users.items()
         }
         db.session.commit()
@@ -146,8 +150,10 @@ def make_data(app: Flask, ring) -> SimpleNamespace:
         category_id = session.scalar(
             select(Category.id).where(Category.ring_id == ring.id).order_by(Category.position).limit(1)
         )
+        as_ = {name: Actor.of(user) for name, user in users.items()}
         listing = create_listing(
             session,
+            as_["anna"],
             member=anna,
             kind="offer",
             category_id=category_id,
@@ -157,25 +163,25 @@ def make_data(app: Flask, ring) -> SimpleNamespace:
         )
         entry = pay(
             session,
+            as_["anna"],
             payer=anna,
             payee=bernd,
             minutes=90,
             memo="Rasen gemäht",
             service_date=today,
             now=now,
-            operator=users["anna"],
         )
 
         def ask(payee: Member, payer: Member, memo: str) -> int:
             made = request_payment(
                 session,
+                as_["bernd"] if payee is bernd else as_["anna"],
                 payee=payee,
                 payer=payer,
                 minutes=30,
                 memo=memo,
                 service_date=today,
                 now=now,
-                operator=users["bernd"] if payee is bernd else users["anna"],
             )
             return made.id
 
@@ -186,13 +192,11 @@ def make_data(app: Flask, ring) -> SimpleNamespace:
         }
         batches = []
         for voucher in ("9001", "9002"):
-            batch = open_batch(
-                session, ring_id=ring.id, user=users["buero"], now=now, title=f"Belege {voucher}"
-            )
+            batch = open_batch(session, as_["buero"], now=now, title=f"Belege {voucher}")
             add_line(
                 session,
+                as_["buero"],
                 batch,
-                user=users["buero"],
                 now=now,
                 voucher_number=voucher,
                 service_date=today.strftime("%d.%m.%Y"),
@@ -204,15 +208,14 @@ def make_data(app: Flask, ring) -> SimpleNamespace:
             batches.append(batch.id)
         edition = create_edition(
             session,
-            ring_id=ring.id,
+            as_["buero"],
             year=today.year,
             month=today.month,
             cutoff=today,
             next_cutoff=today + dt.timedelta(days=30),
             now=now,
-            user_id=users["buero"].id,
         )
-        generate_edition(session, edition, now=now, user_id=users["buero"].id)
+        generate_edition(session, as_["buero"], edition, now=now)
         session.commit()
         return SimpleNamespace(
             listing=listing.public_number,

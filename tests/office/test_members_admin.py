@@ -14,6 +14,7 @@ from tauschring.db import db
 from tauschring.listings import create_listing
 from tauschring.members import consents
 from tauschring.models import AuditEvent, Category, ConsentChange, Listing, Member, User
+from tauschring.permissions import Actor
 from tests.web.conftest import PASSWORD, Browser, balance, counts, text_of
 
 NOW = "2026-11-20 15:00:00"
@@ -59,8 +60,11 @@ def test_admitting_a_paper_member_without_login_gives_the_next_number_and_an_acc
     with app.app_context():
         assert db.session.scalar(select(User).where(User.member_id == helga.id)) is None
         assert not any(consents(db.session.get(Member, helga.id)).values())  # nothing published by default
-        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "member.admit"))
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "member.admit", AuditEvent.object_id == "5")
+        )
         assert event.user_id == ring.users["buero"] and json.loads(event.after)["last_name"] == "Sommer"
+        assert event.member_id == helga.id
 
 
 @freeze_time(NOW)
@@ -173,6 +177,7 @@ def test_leaving_settles_the_balance_against_the_community_account_and_closes_th
         )
         create_listing(
             db.session,
+            Actor.system(ring.id),
             member=db.session.get(Member, ring.bernd.id),
             kind="offer",
             category_id=db.session.scalar(select(Category.id).limit(1)),
@@ -300,13 +305,18 @@ def test_the_office_answers_a_payment_request_for_a_paper_member(app, browser, o
 @freeze_time(NOW)
 def test_a_login_is_created_for_a_member_and_a_password_reset(app, browser, ring):
     browser.login("buero")
-    browser.post(
+    before = counts(app)
+    refused = browser.post(
         "/buero/mitglieder/3/zugang", {"username": "clara", "password": "claras-passwort", "role": "admin"}
     )
+    # Only an admin hands out the office and admin roles: the clerk is told, and nothing is created.
+    assert "Diese Rolle kann nur der Vorstand" in text_of(browser.get(refused.headers["Location"]))
+    assert counts(app) == before
+    browser.post("/buero/mitglieder/3/zugang", {"username": "clara", "password": "claras-passwort"})
     with app.app_context():
         clara = db.session.scalar(select(User).where(User.username == "clara"))
-        assert clara.role == "member"  # only an admin hands out roles
+        assert clara.role == "member"
     Browser(app.test_client()).login("clara", "claras-passwort")
     browser.post("/buero/mitglieder/3/zugang", {"username": "clara", "password": "ein-neues-passwort"})
     Browser(app.test_client()).login("clara", "ein-neues-passwort")
-    assert audit_actions(app)[-2:] == ["member.login", "member.password"]
+    assert audit_actions(app)[-2:] == ["login.create", "login.password"]

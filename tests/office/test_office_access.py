@@ -15,6 +15,7 @@ def office_urls(app):
         "entry_id": 1,
         "edition_id": 1,
         "item_id": 1,
+        "user_id": 1,
         "name": "marktzeitung.pdf",
     }
     for rule in app.url_map.iter_rules():

@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 import ledger
 from tauschring import create_app
 from tauschring.db import db, make_engine
-from tauschring.members import admit_member, assign_helper, create_login, set_consent
+from tauschring.logins import add_helper, create_login
+from tauschring.members import admit_member, set_consents
 from tauschring.models import metadata
+from tauschring.permissions import Actor
 from tauschring.rings import found_ring
 
 PASSWORD = "geheim-und-lang"
@@ -53,7 +55,7 @@ def ring(app, monkeypatch):
     """Anna and Bernd (online, with logins), Clara (paper, helped by Hilde), Dora (online, no consents),
     an office clerk and an admin; and a second ring with Xaver, to try crossing rings."""
     with monkeypatch.context() as patch, app.app_context():
-        patch.setattr("tauschring.members.generate_password_hash", _cached_hash)
+        patch.setattr("tauschring.logins.generate_password_hash", _cached_hash)
         session = db.session
         ring_id = found_ring(
             session,
@@ -62,8 +64,9 @@ def ring(app, monkeypatch):
             office_phone="0341 111 222",
             auto_accept_days=14,
         )
+        system = Actor.system(ring_id)
         make = lambda first, last, **kw: admit_member(  # noqa: E731
-            session, ring_id=ring_id, first_name=first, last_name=last, now=RING_START, **kw
+            session, system, first_name=first, last_name=last, now=RING_START, **kw
         )
         anna = make(
             "Anna",
@@ -87,31 +90,27 @@ def ring(app, monkeypatch):
             city="Leipzig",
         )
         dora = make("Dora", "Neumann", phone="0341 999 999", email="dora@example.org")
-        for field, channel in (("phone", "online"), ("email", "online"), ("phone", "print")):
-            set_consent(
-                session,
-                anna,
-                field=field,
-                channel=channel,
-                granted=True,
-                source="online",
-                changed_on=RING_START.date(),
-                now=RING_START,
-                recorded_by_id=None,
-            )
+        set_consents(
+            session,
+            system,
+            anna,
+            {("phone", "online"): True, ("email", "online"): True, ("phone", "print"): True},
+            now=RING_START,
+            source="paper_form",
+        )
         users = {
             "anna": create_login(
-                session, ring_id=ring_id, username="anna", password=PASSWORD, now=RING_START, member=anna
+                session, system, username="anna", password=PASSWORD, now=RING_START, member=anna
             ),
             "bernd": create_login(
-                session, ring_id=ring_id, username="bernd", password=PASSWORD, now=RING_START, member=bernd
+                session, system, username="bernd", password=PASSWORD, now=RING_START, member=bernd
             ),
             "dora": create_login(
-                session, ring_id=ring_id, username="dora", password=PASSWORD, now=RING_START, member=dora
+                session, system, username="dora", password=PASSWORD, now=RING_START, member=dora
             ),
             "hilde": create_login(
                 session,
-                ring_id=ring_id,
+                system,
                 username="hilde",
                 password=PASSWORD,
                 now=RING_START,
@@ -119,7 +118,7 @@ def ring(app, monkeypatch):
             ),
             "buero": create_login(
                 session,
-                ring_id=ring_id,
+                system,
                 username="buero",
                 password=PASSWORD,
                 now=RING_START,
@@ -128,7 +127,7 @@ def ring(app, monkeypatch):
             ),
             "admin": create_login(
                 session,
-                ring_id=ring_id,
+                system,
                 username="admin",
                 password=PASSWORD,
                 now=RING_START,
@@ -136,13 +135,12 @@ def ring(app, monkeypatch):
                 display="Vorstand",
             ),
         }
-        assign_helper(session, clara, users["hilde"], RING_START)
+        add_helper(session, system, clara, helper=users["hilde"], now=RING_START)
         other_ring = found_ring(session, name="Nachbarring", now=RING_START)
-        xaver = admit_member(
-            session, ring_id=other_ring, first_name="Xaver", last_name="Fremd", now=RING_START
-        )
+        neighbour = Actor.system(other_ring)
+        xaver = admit_member(session, neighbour, first_name="Xaver", last_name="Fremd", now=RING_START)
         users["xaver"] = create_login(
-            session, ring_id=other_ring, username="xaver", password=PASSWORD, now=RING_START, member=xaver
+            session, neighbour, username="xaver", password=PASSWORD, now=RING_START, member=xaver
         )
         session.commit()
         return SimpleNamespace(
@@ -193,7 +191,7 @@ class Browser:
         return self.client.post(url, data=data, **kwargs)
 
     def english(self):
-        self.client.get("/sprache/en")
+        self.post("/sprache/en")
         return self
 
 

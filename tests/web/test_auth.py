@@ -117,7 +117,7 @@ def test_passwords_are_stored_with_a_current_hash(app, ring):
 
 def test_the_language_switch_shows_english_and_remembers_it(browser, ring):
     browser.login("anna")
-    browser.get("/sprache/en")
+    browser.post("/sprache/en")
     page = text_of(browser.get("/"))
     assert "Your balance" in page and "Ihr Kontostand" not in page
     browser.post("/abmelden")

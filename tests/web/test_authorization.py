@@ -11,11 +11,12 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 import ledger
-from tauschring.api.auth import create_token
 from tauschring.db import db
 from tauschring.listings import create_listing
 from tauschring.models import Category, Member, PaymentRequest, User
 from tauschring.payments import request_payment
+from tauschring.permissions import Actor
+from tauschring.tokens import create_token
 from tests.web.conftest import counts, text_of
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
@@ -39,6 +40,7 @@ def berndss(app, ring):
         )
         listing = create_listing(
             s,
+            Actor.system(ring.id),
             member=bernd,
             kind="offer",
             category_id=s.scalar(select(Category.id).limit(1)),
@@ -46,17 +48,18 @@ def berndss(app, ring):
             text="Nur Bernd darf das ändern.",
             now=NOW,
         )
+        bernds_login = Actor.of(s.get(User, ring.users["bernd"]))
         request = request_payment(
             s,
+            bernds_login,
             payee=bernd,
             payer=dora,
             minutes=30,
             memo="Bernd an Dora",
             service_date=NOW.date(),
             now=NOW,
-            operator=s.get(User, ring.users["bernd"]),
         )
-        token, _secret = create_token(s, s.get(User, ring.users["bernd"]), "Bernds Tabelle", NOW)
+        token, _secret = create_token(s, bernds_login, name="Bernds Tabelle", now=NOW)
         s.commit()
         return {
             "token_id": token.id,

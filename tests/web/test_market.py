@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tauschring.db import db
 from tauschring.listings import create_listing
 from tauschring.models import Category, Listing, Member
+from tauschring.permissions import Actor
 from tests.web.conftest import counts, text_of
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
@@ -31,6 +32,7 @@ def listings(app, ring):
         made = [
             create_listing(
                 s,
+                Actor.system(ring.id),
                 member=anna,
                 kind="offer",
                 category_id=garden,
@@ -41,6 +43,7 @@ def listings(app, ring):
             ),
             create_listing(
                 s,
+                Actor.system(ring.id),
                 member=dora,
                 kind="offer",
                 category_id=garden,
@@ -50,6 +53,7 @@ def listings(app, ring):
             ),
             create_listing(
                 s,
+                Actor.system(ring.id),
                 member=dora,
                 kind="request",
                 category_id=computer,

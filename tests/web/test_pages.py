@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tauschring.db import db
 from tauschring.listings import create_listing
 from tauschring.models import Category, Member
+from tauschring.permissions import Actor
 from tests.web.conftest import text_of
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
@@ -38,6 +39,7 @@ def annas_listing(app, ring):
         s = db.session
         create_listing(
             s,
+            Actor.system(ring.id),
             member=s.get(Member, ring.anna.id),
             kind="offer",
             category_id=s.scalar(select(Category.id).where(Category.name == "Garten")),

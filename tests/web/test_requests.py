@@ -5,6 +5,7 @@ from __future__ import annotations
 from freezegun import freeze_time
 from sqlalchemy import select
 
+from tauschring import jobs
 from tauschring.db import db
 from tauschring.models import PaymentRequest
 from tauschring.rings import settings_of
@@ -24,6 +25,12 @@ def ask(browser, payer="1", amount="1:30", memo="Fahrrad repariert", service_dat
     )
 
 
+def run_jobs(app) -> None:
+    """What `tauschring serve` does every few minutes (and cron with `requests accept-due`)."""
+    with app.app_context():
+        jobs.accept_due(db.session)
+
+
 def the_request(app) -> PaymentRequest:
     with app.app_context():
         found = db.session.scalar(select(PaymentRequest).order_by(PaymentRequest.id.desc()))
@@ -39,7 +46,8 @@ def test_a_request_books_nothing_until_the_payer_accepts(app, browser, other_bro
 
     other_browser.login("anna")
     home = text_of(other_browser.get("/"))
-    assert "Bernd Schulz (2) bittet um 1:30 Std. für „Fahrrad repariert“ (Leistung vom 19.11.2026)." in home
+    assert "Bernd S. (2) bittet um 1:30 Std. für „Fahrrad repariert“ (Leistung vom 19.11.2026)." in home
+    assert "Ohne Antwort gilt sie am 04.12.2026 als angenommen." in home
     request_id = the_request(app).id
     accepted = other_browser.post(f"/anforderungen/{request_id}/annehmen")
 
@@ -103,12 +111,14 @@ def test_an_unanswered_request_is_accepted_after_the_rings_days(app, browser, ot
         browser.login("bernd")
         ask(browser, service_date="2026-10-31")
     with freeze_time("2026-11-14 09:59:00"):  # 13 days later: still open
-        other_browser.login("anna")
-        other_browser.get("/")
+        run_jobs(app)
         assert the_request(app).status == "open"
-    with freeze_time("2026-11-15 10:00:01"):  # 14 days later: accepted by the ring's rule
+    with freeze_time("2026-11-15 10:00:01"):  # 14 days later: due, but reading a page changes nothing
         other_browser.login("anna")  # (a session ends after 8 hours)
         other_browser.get("/")
+        other_browser.get("/anforderungen")
+        assert the_request(app).status == "open"
+        run_jobs(app)  # the scheduled job accepts it by the ring's rule
         done = the_request(app)
         assert done.status == "auto_accepted" and done.entry_id is not None
         assert balance(app, ring.anna.account) == -90
@@ -123,8 +133,7 @@ def test_a_ring_without_auto_accept_leaves_requests_open(app, browser, ring):
         browser.login("bernd")
         ask(browser, service_date="2025-12-31")
     with freeze_time("2027-01-01 10:00:00"):
-        browser.login("bernd")
-        browser.get("/")
+        run_jobs(app)
         assert the_request(app).status == "open"
 
 
@@ -133,8 +142,7 @@ def test_an_auto_accept_that_would_cross_a_limit_is_marked_and_books_nothing(app
         browser.login("bernd")
         ask(browser, amount="31:00", service_date="2026-10-31")
     with freeze_time("2026-11-20 10:00:00"):
-        browser.login("bernd")
-        browser.get("/")
+        run_jobs(app)
     failed = the_request(app)
     assert failed.status == "failed" and "Untergrenze" in failed.note
     assert balance(app, ring.anna.account) == 0

@@ -1,42 +1,26 @@
 """The office desk (Büro): voucher batches, members, corrections, fees, reports, the audit log.
 
-Every route needs the office role (admins have it too); settings need the admin role. Every
-action that changes something writes an audit event in the same transaction.
+Every page needs the office role (admins have it too; the rule is ``permissions``); the
+settings need an admin. What the office changes, the use cases audit.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, abort
-from flask_login import current_user, login_required
+from flask_login import login_required
+
+from ... import errors, permissions
+from ..common import actor
 
 bp = Blueprint("office", __name__, url_prefix="/buero")
-
-
-def office_event(
-    session, action: str, object_type: str, object_id, summary: str, *, before=None, after=None
-) -> None:
-    """Record what the signed-in office user does, in the transaction of the action itself."""
-    from ... import audit
-    from ..common import now
-
-    audit.record(
-        session,
-        ring_id=current_user.ring_id,
-        user_id=current_user.id,
-        now=now(),
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        summary=summary,
-        before=before,
-        after=after,
-    )
 
 
 @bp.before_request
 @login_required
 def _office_only():
-    if not current_user.is_office:
+    try:
+        permissions.require_office(actor())
+    except errors.Forbidden:
         abort(403)
 
 

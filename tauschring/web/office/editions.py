@@ -9,17 +9,19 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from ... import context, vouchers
+from ... import editions as edition_cases
 from ...db import db
-from ...editions import EditionError, create_edition, generate_edition, issue_vouchers, month_label
-from ...models import EDITION_FILES, Edition, EditionEvent, EditionFile, EditionNews, Member, VoucherRange
-from ..common import commit, now, today
-from . import bp, office_event
+from ...editions import month_label
+from ...members import member_by_number
+from ...models import EDITION_FILES, Edition, EditionFile, Member, VoucherRange
+from ..common import REFUSALS, actor, commit, refused
+from . import bp
 from .forms import EmptyForm
 
 
@@ -60,29 +62,31 @@ class RangeForm(FlaskForm):
 
 
 def _edition(edition_id: int) -> Edition:
-    edition = db.session.get(Edition, edition_id)
-    if edition is None or edition.ring_id != current_user.ring_id:
+    try:
+        return edition_cases.edition_for(db.session, actor(), edition_id)
+    except REFUSALS:
         abort(404)
-    return edition
 
 
-def _event(session, action: str, edition_id, summary: str, before=None, after=None) -> None:
-    office_event(session, action, "edition", edition_id, summary, before=before, after=after)
+def _to(edition_id: int):
+    return redirect(url_for("office.edition", edition_id=edition_id))
 
 
 @bp.get("/ausgaben")
 def editions():
+    ring_id = actor().ring_id
     rows = db.session.scalars(
-        select(Edition).where(Edition.ring_id == current_user.ring_id).order_by(Edition.number.desc())
+        select(Edition).where(Edition.ring_id == ring_id).order_by(Edition.number.desc())
     ).all()
     form = EditionForm()
-    next_month = (today().replace(day=28) + dt.timedelta(days=5)).replace(day=1)
+    today = context.today()
+    next_month = (today.replace(day=28) + dt.timedelta(days=5)).replace(day=1)
     form.month.data = f"{next_month.year:04d}-{next_month.month:02d}"
-    form.cutoff.data = today()
-    form.next_cutoff.data = today() + dt.timedelta(days=28)
+    form.cutoff.data = today
+    form.next_cutoff.data = today + dt.timedelta(days=28)
     paper = db.session.scalars(
         select(Member).where(
-            Member.ring_id == current_user.ring_id, Member.paper_member.is_(True), Member.status == "active"
+            Member.ring_id == ring_id, Member.paper_member.is_(True), Member.status == "active"
         )
     ).all()
     return render_template(
@@ -101,28 +105,25 @@ def new_edition():
         flash(_("Bitte Monat (JJJJ-MM) und beide Redaktionsschluss-Daten angeben."), "error")
         return redirect(url_for("office.editions"))
     year, month = (int(part) for part in form.month.data.split("-"))
-
-    def work(session):
-        edition = create_edition(
-            session,
-            ring_id=current_user.ring_id,
-            year=year,
-            month=month,
-            cutoff=form.cutoff.data,
-            next_cutoff=form.next_cutoff.data,
-            now=now(),
-            user_id=current_user.id,
-            show_contact_list=form.show_contact_list.data,
-        )
-        _event(session, "edition.create", edition.id, _("Ausgabe %(m)s angelegt", m=month_label(edition)))
-        return edition.id
-
     try:
-        edition_id = commit(work)
-    except EditionError as error:
-        flash(str(error), "error")
+        edition_id = commit(
+            lambda s: (
+                edition_cases.create_edition(
+                    s,
+                    actor(),
+                    year=year,
+                    month=month,
+                    cutoff=form.cutoff.data,
+                    next_cutoff=form.next_cutoff.data,
+                    now=context.now(),
+                    show_contact_list=form.show_contact_list.data,
+                ).id
+            )
+        )
+    except REFUSALS as refusal:
+        refused(refusal)
         return redirect(url_for("office.editions"))
-    return redirect(url_for("office.edition", edition_id=edition_id))
+    return _to(edition_id)
 
 
 @bp.get("/ausgaben/<int:edition_id>")
@@ -151,23 +152,21 @@ def add_event(edition_id: int):
     form = EventForm()
     if not form.validate_on_submit():
         flash(_("Bitte Datum und „Was“ angeben (Uhrzeit als HH:MM)."), "error")
-        return redirect(url_for("office.edition", edition_id=found.id))
-
-    def work(session):
-        session.add(
-            EditionEvent(
-                edition_id=found.id,
-                date=form.date.data,
-                time=form.time.data or None,
-                title=form.title.data.strip(),
-                place=(form.place.data or "").strip() or None,
-                text=(form.text.data or "").strip() or None,
-            )
+        return _to(found.id)
+    commit(
+        lambda s: edition_cases.add_event(
+            s,
+            actor(),
+            found,
+            now=context.now(),
+            date=form.date.data,
+            title=form.title.data,
+            time=form.time.data,
+            place=form.place.data,
+            text=form.text.data,
         )
-        _event(session, "edition.event", found.id, _("Termin „%(t)s“ eingetragen", t=form.title.data.strip()))
-
-    commit(work)
-    return redirect(url_for("office.edition", edition_id=found.id))
+    )
+    return _to(found.id)
 
 
 @bp.post("/ausgaben/<int:edition_id>/artikel")
@@ -176,49 +175,34 @@ def add_news(edition_id: int):
     form = NewsForm()
     if not form.validate_on_submit():
         flash(_("Bitte Überschrift und Text angeben."), "error")
-        return redirect(url_for("office.edition", edition_id=found.id))
-
-    def work(session):
-        position = len(session.get(Edition, found.id).news) + 1
-        session.add(
-            EditionNews(
-                edition_id=found.id,
-                position=position,
-                title=form.title.data.strip(),
-                text=form.text.data.strip(),
-            )
+        return _to(found.id)
+    commit(
+        lambda s: edition_cases.add_news(
+            s, actor(), found, now=context.now(), title=form.title.data, text=form.text.data
         )
-        _event(session, "edition.news", found.id, _("Artikel „%(t)s“ eingetragen", t=form.title.data.strip()))
-
-    commit(work)
-    return redirect(url_for("office.edition", edition_id=found.id))
+    )
+    return _to(found.id)
 
 
 @bp.post("/ausgaben/<int:edition_id>/termine/<int:item_id>/loeschen")
 def remove_event(edition_id: int, item_id: int):
-    return _remove(edition_id, EditionEvent, item_id)
+    return _remove(edition_id, "event", item_id)
 
 
 @bp.post("/ausgaben/<int:edition_id>/artikel/<int:item_id>/loeschen")
 def remove_news(edition_id: int, item_id: int):
-    return _remove(edition_id, EditionNews, item_id)
+    return _remove(edition_id, "news", item_id)
 
 
-def _remove(edition_id: int, model, item_id: int):
+def _remove(edition_id: int, kind: str, item_id: int):
     found = _edition(edition_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    item = db.session.get(model, item_id)
-    if item is None or item.edition_id != found.id:
+    try:
+        commit(lambda s: edition_cases.remove_item(s, actor(), found, kind, item_id, now=context.now()))
+    except REFUSALS:
         abort(404)
-
-    def work(session):
-        target = session.get(model, item_id)
-        _event(session, "edition.remove", found.id, _("„%(t)s“ entfernt", t=target.title))
-        session.delete(target)
-
-    commit(work)
-    return redirect(url_for("office.edition", edition_id=found.id))
+    return _to(found.id)
 
 
 @bp.post("/ausgaben/<int:edition_id>/erzeugen")
@@ -227,22 +211,7 @@ def generate(edition_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
 
-    def work(session):
-        done = generate_edition(session, session.get(Edition, found.id), now=now(), user_id=current_user.id)
-        _event(
-            session,
-            "edition.generate",
-            found.id,
-            _("Ausgabe %(m)s erzeugt", m=month_label(found)),
-            after={
-                "listings": done.listings,
-                "print_run": done.print_run,
-                "large_print_run": done.large_print_run,
-            },
-        )
-        return done
-
-    done = commit(work)
+    done = commit(lambda s: edition_cases.generate_edition(s, actor(), found, now=context.now()))
     flash(
         ngettext(
             "Erzeugt: %(num)d Inserat, Druckauflage %(p)s (davon %(l)s in Großdruck).",
@@ -253,7 +222,7 @@ def generate(edition_id: int):
         ),
         "success",
     )
-    return redirect(url_for("office.edition", edition_id=found.id))
+    return _to(found.id)
 
 
 @bp.get("/ausgaben/<int:edition_id>/<name>")
@@ -284,42 +253,31 @@ def voucher_ranges():
             return redirect(url_for("office.voucher_ranges"))
         member = None
         if form.number.data:
-            member = db.session.scalar(
-                select(Member).where(
-                    Member.ring_id == current_user.ring_id, Member.number == int(form.number.data)
-                )
-            )
+            member = member_by_number(db.session, actor().ring_id, int(form.number.data))
             if member is None:
                 flash(_("Mitglied %(n)s gibt es nicht.", n=form.number.data), "error")
                 return redirect(url_for("office.voucher_ranges"))
-
-        def work(session):
-            issued = issue_vouchers(
-                session,
-                ring_id=current_user.ring_id,
-                count=form.count.data,
-                now=now(),
-                user_id=current_user.id,
-                member_id=member.id if member else None,
-                note=(form.note.data or "").strip(),
+        try:
+            issued = commit(
+                lambda s: vouchers.hand_out_vouchers(
+                    s,
+                    actor(),
+                    count=form.count.data,
+                    now=context.now(),
+                    member=member,
+                    note=form.note.data or "",
+                )
             )
-            office_event(
-                session,
-                action="vouchers.issue",
-                object_type="voucher_range",
-                object_id=issued.id,
-                summary=_("Belegnummern %(a)s–%(b)s ausgegeben", a=issued.first, b=issued.last),
-                after={"member": member.number if member else None},
-            )
-            return issued.first, issued.last
-
-        first, last = commit(work)
+        except REFUSALS as refusal:
+            refused(refusal)
+            return redirect(url_for("office.voucher_ranges"))
+        first, last = issued.first, issued.last
         flash(_("Belegnummern %(a)s bis %(b)s sind ausgegeben.", a=first, b=last), "success")
         return redirect(url_for("office.voucher_ranges"))
     rows = db.session.execute(
         select(VoucherRange, Member)
         .outerjoin(Member, Member.id == VoucherRange.member_id)
-        .where(VoucherRange.ring_id == current_user.ring_id)
+        .where(VoucherRange.ring_id == actor().ring_id)
         .order_by(VoucherRange.first.desc())
         .limit(300)
     ).all()
@@ -331,17 +289,17 @@ def blank_vouchers():
     """Print a registered blank range again (for the office's paper stock)."""
     from print.vouchers import render_blank_vouchers
 
-    from ...editions import range_numbers, ring_info
-
     range_id = request.args.get("bereich", type=int)
-    voucher_range = db.session.get(VoucherRange, range_id) if range_id else None
+    voucher_range = db.session.get(VoucherRange, range_id) if range_id and 0 < range_id < 2**31 else None
     if (
         voucher_range is None
-        or voucher_range.ring_id != current_user.ring_id
+        or voucher_range.ring_id != actor().ring_id
         or voucher_range.member_id is not None
     ):
         abort(404)
-    content = render_blank_vouchers(range_numbers(voucher_range), ring_info(db.session, current_user.ring_id))
+    content = render_blank_vouchers(
+        vouchers.range_numbers(voucher_range), edition_cases.ring_info(db.session, actor().ring_id)
+    )
     return Response(
         content,
         mimetype="application/pdf",

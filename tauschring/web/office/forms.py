@@ -14,10 +14,11 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
-from ...members import MIN_PASSWORD_LENGTH
+from ...logins import MIN_PASSWORD_LENGTH
 
 SOURCES = [
     SelectChoice("paper_form", _l("Papierformular")),
@@ -143,6 +144,7 @@ class LoginForm(FlaskForm):
             SelectChoice("office", _l("Büro")),
             SelectChoice("admin", _l("Administrator")),
         ],
+        default="member",
     )
 
 
@@ -193,7 +195,10 @@ class SettingsForm(FlaskForm):
     warn_max_balance = StringField(
         _l("Warnung ab Kontostand über (h:mm)"), validators=[Optional(), Length(max=20)]
     )
-    office_address = StringField(_l("Anschrift des Büros"), validators=[Optional(), Length(max=300)])
+    office_address = TextAreaField(
+        _l("Anschrift des Büros (wie im Briefumschlag, eine Zeile je Zeile)"),
+        validators=[Optional(), Length(max=300)],
+    )
     office_phone = StringField(_l("Telefon des Büros"), validators=[Optional(), Length(max=40)])
     office_email = StringField(_l("E-Mail des Büros"), validators=[Optional(), Length(max=200), Email()])
     office_hours = StringField(_l("Sprechstunde"), validators=[Optional(), Length(max=300)])

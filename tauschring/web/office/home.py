@@ -3,59 +3,31 @@ and the ring's settings (admin)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
 import ledger
 
-from ... import audit, reports
+from ... import audit, context, payments, reports, rings
 from ...db import db
-from ...models import AuditEvent, Member, RingSettings, User, VoucherBatch
-from ...payments import process_due_requests
-from ...rings import settings_of
+from ...members import beyond_soft_limits
+from ...models import AuditEvent, User, VoucherBatch
+from ...rings import SETTINGS_FIELDS, settings_of
 from ...texts import CHECK_TEXTS
 from ...units import AmountError, Unit, hm, parse_amount
-from ..common import commit, now, to_utc_range, today
-from . import bp, office_event
+from ..common import REFUSALS, actor, commit, refused_page
+from . import bp
 from .forms import SettingsForm
 
 
 def _ring_id() -> int:
-    return current_user.ring_id
-
-
-def near_limits(ring_id: int) -> list[tuple[Member, ledger.AccountBalance, str]]:
-    """Members at or beyond the ring's warning thresholds (soft limits), most urgent first."""
-    settings = settings_of(db.session, ring_id)
-    members = {
-        m.account_id: m
-        for m in db.session.scalars(select(Member).where(Member.ring_id == ring_id, Member.status != "left"))
-    }
-    found = []
-    for balance in ledger.ring_balances(db.session, ring_id=ring_id):
-        member = members.get(balance.account_id)
-        if member is None:
-            continue
-        low = settings.warn_min_balance
-        high = settings.warn_max_balance
-        if low is not None and balance.balance <= low:
-            found.append((member, balance, "low"))
-        elif high is not None and balance.balance >= high:
-            found.append((member, balance, "high"))
-    found.sort(key=lambda item: -abs(item[1].balance))
-    return found
+    return actor().ring_id
 
 
 @bp.get("/")
 def home():
     ring_id = _ring_id()
-    # Requests to paper members are answered by nobody online: the ring's time limit runs here too.
-    db.session.rollback()
-    commit(lambda session: process_due_requests(session, ring_id, now()))
     report = ledger.verify(db.session, ring_id)
     open_batches = db.session.scalars(
         select(VoucherBatch)
@@ -63,13 +35,15 @@ def home():
         .order_by(VoucherBatch.created_at.desc())
     ).all()
     recent = db.session.scalars(audit.events(ring_id).limit(8)).all()
+    due = db.session.scalars(payments.due_requests(db.session, ring_id, context.now())).all()
     return render_template(
         "office/home.html",
         report=report,
         check_texts=CHECK_TEXTS,
         open_batches=open_batches,
-        near=near_limits(ring_id),
+        near=beyond_soft_limits(db.session, ring_id),
         recent=recent,
+        due=due,
         users=_user_names(ring_id),
     )
 
@@ -77,7 +51,9 @@ def home():
 @bp.get("/grenzen")
 def limits():
     return render_template(
-        "office/limits.html", near=near_limits(_ring_id()), settings=settings_of(db.session, _ring_id())
+        "office/limits.html",
+        near=beyond_soft_limits(db.session, _ring_id()),
+        settings=settings_of(db.session, _ring_id()),
     )
 
 
@@ -89,16 +65,17 @@ def _user_names(ring_id: int) -> dict[int, str]:
 def audit_log():
     ring_id = _ring_id()
     args = request.args
-    start = _day(args.get("von"))
-    end = _day(args.get("bis"))
-    begin, finish = to_utc_range(start, end)
-    user_id = args.get("benutzer", type=int)
+    try:
+        start, end = context.read_day(args.get("von")), context.read_day(args.get("bis"))
+    except REFUSALS:
+        abort(400)
+    begin, finish = context.to_utc_range(start, end)
     query = audit.events(
         ring_id,
         action=args.get("aktion") or None,
         object_type=args.get("objekt") or None,
         object_id=args.get("nr") or None,
-        user_id=user_id,
+        user_id=args.get("benutzer", type=int),
         start=begin,
         end=finish,
     )
@@ -119,20 +96,13 @@ def audit_log():
     )
 
 
-def _day(text: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        abort(400)
-
-
 # ---------------------------------------------------------------------------------------------
 # Reports
 
 
 @bp.get("/berichte")
 def reports_page():
-    return render_template("office/reports.html", start=today().replace(day=1), end=today())
+    return render_template("office/reports.html", start=context.today().replace(day=1), end=context.today())
 
 
 def _download(content: str, filename: str, mimetype: str = "text/csv") -> Response:
@@ -143,21 +113,32 @@ def _download(content: str, filename: str, mimetype: str = "text/csv") -> Respon
 
 @bp.get("/berichte/salden.csv")
 def balances_csv():
-    return _download(reports.balances_csv(db.session, _ring_id()), f"salden-{today().isoformat()}.csv")
+    return _download(
+        reports.balances_csv(db.session, _ring_id()), f"salden-{context.today().isoformat()}.csv"
+    )
 
 
 @bp.get("/berichte/mitglieder.csv")
 def members_csv():
-    return _download(reports.members_csv(db.session, _ring_id()), f"mitglieder-{today().isoformat()}.csv")
+    return _download(
+        reports.members_csv(db.session, _ring_id()), f"mitglieder-{context.today().isoformat()}.csv"
+    )
 
 
 @bp.get("/berichte/buchungen.csv")
 def entries_csv():
-    start = _day(request.args.get("von")) or today().replace(day=1)
-    end = _day(request.args.get("bis")) or today()
-    if end < start:
+    try:
+        start, end = context.period(
+            request.args.get("von"),
+            request.args.get("bis"),
+            default_start=context.today().replace(day=1),
+            default_end=context.today(),
+        )
+    except REFUSALS:
         abort(400)
-    begin, finish = to_utc_range(start, end)
+    begin, finish = context.to_utc_range(start, end)
+    if begin is None or finish is None:
+        abort(400)
     return _download(
         reports.entries_csv(db.session, _ring_id(), begin, finish),
         f"buchungen-{start.isoformat()}-{end.isoformat()}.csv",
@@ -167,8 +148,8 @@ def entries_csv():
 @bp.get("/berichte/journal.hledger")
 def journal():
     return _download(
-        reports.hledger_journal(db.session, _ring_id(), now=now()),
-        f"tauschring-{today().isoformat()}.journal",
+        reports.hledger_journal(db.session, _ring_id(), now=context.now()),
+        f"tauschring-{context.today().isoformat()}.journal",
         mimetype="text/plain",
     )
 
@@ -176,47 +157,23 @@ def journal():
 # ---------------------------------------------------------------------------------------------
 # Settings (admin)
 
-SETTINGS_FIELDS = (
-    "unit_singular",
-    "unit_plural",
-    "unit_symbol",
-    "units_per_hour",
-    "step_minutes",
-    "office_address",
-    "office_phone",
-    "office_email",
-    "office_hours",
-    "auto_accept_days",
-    "listing_months",
-    "submission_days",
-    "require_batch_approval",
-    "fee_minutes",
-    "fee_policy",
-)
-TEXT_SETTINGS = (
-    "unit_singular",
-    "unit_plural",
-    "unit_symbol",
-    "office_address",
-    "office_phone",
-    "office_email",
-    "office_hours",
-)
 HOURS = Unit(step_minutes=1)
+LIMIT_FIELDS = ("min_balance", "max_balance", "warn_min_balance", "warn_max_balance")
 
 
-def _minutes_or_none(text: str | None, *, signed: bool) -> int | None:
+def _minutes_or_none(text: str | None) -> int | None:
+    """A signed amount typed as h:mm (empty: none)."""
     text = (text or "").strip()
     if not text:
         return None
     negative = text.startswith("-")
     minutes = parse_amount(text.lstrip("-+"), HOURS)
-    return -minutes if negative and signed else minutes
+    return -minutes if negative else minutes
 
 
 @bp.route("/einstellungen", methods=["GET", "POST"])
 def settings():
-    if not current_user.is_admin:
+    if not actor().is_admin:
         abort(403)
     ring_id = _ring_id()
     ring = db.session.get(ledger.Ring, ring_id)
@@ -224,76 +181,41 @@ def settings():
     form = SettingsForm(obj=current) if request.method == "GET" else SettingsForm()
     if request.method == "GET":
         form.name.data = ring.name
-        form.min_balance.data = hm(ring.default_min_balance) if ring.default_min_balance is not None else ""
-        form.max_balance.data = hm(ring.default_max_balance) if ring.default_max_balance is not None else ""
-        form.warn_min_balance.data = (
-            hm(current.warn_min_balance) if current.warn_min_balance is not None else ""
-        )
-        form.warn_max_balance.data = (
-            hm(current.warn_max_balance) if current.warn_max_balance is not None else ""
-        )
+        shown = {
+            "min_balance": ring.default_min_balance,
+            "max_balance": ring.default_max_balance,
+            "warn_min_balance": current.warn_min_balance,
+            "warn_max_balance": current.warn_max_balance,
+        }
+        for name, minutes in shown.items():
+            getattr(form, name).data = hm(minutes) if minutes is not None else ""
         return render_template("office/settings.html", form=form)
     if not form.validate_on_submit():
         return render_template("office/settings.html", form=form), 400
     limits = {}
-    for name in ("min_balance", "max_balance", "warn_min_balance", "warn_max_balance"):
+    for name in LIMIT_FIELDS:
         try:
-            limits[name] = _minutes_or_none(getattr(form, name).data, signed=True)
+            limits[name] = _minutes_or_none(getattr(form, name).data)
         except AmountError as error:
             getattr(form, name).errors.append(str(error))
     if form.errors:
         return render_template("office/settings.html", form=form), 400
-
-    def save(session):
-        target = session.get(RingSettings, ring_id)
-        the_ring = session.get(ledger.Ring, ring_id)
-        before = {
-            **audit.snapshot(target, SETTINGS_FIELDS),
-            "name": the_ring.name,
-            "min_balance": the_ring.default_min_balance,
-            "max_balance": the_ring.default_max_balance,
-            "warn_min_balance": target.warn_min_balance,
-            "warn_max_balance": target.warn_max_balance,
-        }
-        ledger.set_ring_limits(
-            session, ring_id=ring_id, min_balance=limits["min_balance"], max_balance=limits["max_balance"]
-        )
-        the_ring.name = form.name.data.strip()
-        for name in SETTINGS_FIELDS:
-            value = getattr(form, name).data
-            if name in TEXT_SETTINGS:
-                value = (value or "").strip()
-            elif name == "fee_minutes":
-                value = value or 0
-            setattr(target, name, value)
-        target.warn_min_balance, target.warn_max_balance = (
-            limits["warn_min_balance"],
-            limits["warn_max_balance"],
-        )
-        after = {
-            **audit.snapshot(target, SETTINGS_FIELDS),
-            "name": the_ring.name,
-            "min_balance": limits["min_balance"],
-            "max_balance": limits["max_balance"],
-            "warn_min_balance": limits["warn_min_balance"],
-            "warn_max_balance": limits["warn_max_balance"],
-        }
-        office_event(
-            session,
-            "settings.change",
-            "ring",
-            ring_id,
-            _("Einstellungen geändert"),
-            before=before,
-            after=after,
-        )
-
+    changes = {name: getattr(form, name).data for name in SETTINGS_FIELDS if name not in LIMIT_FIELDS}
     try:
-        commit(save)
-    except ledger.InvalidLimits:
-        form.min_balance.errors.append(
-            _("Die Untergrenze muss null oder negativ, die Obergrenze null oder positiv sein.")
+        commit(
+            lambda session: rings.change_settings(
+                session,
+                actor(),
+                now=context.now(),
+                name=form.name.data,
+                min_balance=limits["min_balance"],
+                max_balance=limits["max_balance"],
+                warn_min_balance=limits["warn_min_balance"],
+                warn_max_balance=limits["warn_max_balance"],
+                **changes,
+            )
         )
-        return render_template("office/settings.html", form=form), 400
+    except REFUSALS as refusal:
+        return refused_page(refusal, "office/settings.html", form=form)
     flash(_("Die Einstellungen sind gespeichert."), "success")
     return redirect(url_for("office.settings"))

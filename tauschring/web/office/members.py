@@ -1,77 +1,62 @@
 """Member administration at the office: admit, edit, consents from paper forms, logins, helpers,
-suspend, leave (settle and close), erase; and acting for a member."""
+suspend, leave (settle and close), erase; and acting for a member. Every rule is a use case in
+``members`` or ``logins``; these views parse forms, call one use case and show the outcome."""
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 import ledger
 
-from ... import audit
+from ... import context, logins, members
 from ...db import db
-from ...members import (
-    EDITABLE_BY_OFFICE,
-    MIN_PASSWORD_LENGTH,
-    MemberError,
-    account_label,
-    admit_member,
-    assign_helper,
-    change_password,
-    consents,
-    create_login,
-    display_name,
-    erase_member,
-    leave_member,
-    member_by_number,
-    reactivate_member,
-    set_consent,
-    suspend_member,
-)
-from ...models import CONSENT_CHANNELS, CONTACT_FIELDS, ConsentChange, Member, MemberHelper, User
+from ...members import EDITABLE_BY_OFFICE, consents
+from ...models import CONSENT_CHANNELS, CONTACT_FIELDS, ConsentChange, Member, User
 from ...units import whole_number
-from ..common import ACTING_KEY, commit, now, today
-from . import bp, office_event
+from ..common import ACTING_KEY, REFUSALS, actor, commit, refused, refused_page
+from . import bp
 from .forms import AdmitForm, ConfirmForm, ConsentForm, EmptyForm, LoginForm, MemberForm, NumberForm
-
-STATUS_FIELDS = ("status", "suspended_on", "left_on")
 
 
 def _member(number: int) -> Member:
-    member = member_by_number(db.session, current_user.ring_id, number) if number < 2**31 else None
-    if member is None:
+    try:
+        return members.require_member(db.session, actor(), number)
+    except REFUSALS:
         abort(404)
-    return member
 
 
-def _event(session, action: str, member, summary: str, before=None, after=None) -> None:
-    office_event(session, action, "member", member.number, summary, before=before, after=after)
+def _back(number: int):
+    return redirect(url_for("office.member", number=number))
 
 
-@bp.get("/mitglieder")
-def members():
+def _run(number: int, work, done: str | None = None):
+    """Run one use case for the member page and go back to it, with its outcome as a message."""
+    try:
+        commit(work)
+    except REFUSALS as refusal:
+        refused(refusal)
+    else:
+        if done:
+            flash(done, "success")
+    return _back(number)
+
+
+@bp.get("/mitglieder", endpoint="members")
+def members_list():
     text = request.args.get("q", "").strip()[:100]
     status = request.args.get("status", "")
-    query = select(Member).where(Member.ring_id == current_user.ring_id)
-    if whole_number(text) is not None:
-        query = query.where(Member.number == whole_number(text))
-    elif text:
-        for word in text.lower().split():
-            query = query.where(
-                or_(
-                    Member.first_name.ilike(f"%{word}%"),
-                    Member.last_name.ilike(f"%{word}%"),
-                    Member.district.ilike(f"%{word}%"),
-                )
-            )
-    if status in ("active", "suspended", "left"):
-        query = query.where(Member.status == status)
-    if request.args.get("papier") == "1":
-        query = query.where(Member.paper_member.is_(True))
+    query = members.search_members(
+        db.session,
+        actor().ring_id,
+        text,
+        status=status if status in ("active", "suspended", "left") else None,
+        paper_only=request.args.get("papier") == "1",
+        with_district=True,
+    )
     rows = db.session.scalars(query.order_by(Member.number)).all()
-    balances = {b.account_id: b for b in ledger.ring_balances(db.session, ring_id=current_user.ring_id)}
+    balances = {b.account_id: b for b in ledger.ring_balances(db.session, ring_id=actor().ring_id)}
     return render_template(
         "office/members.html",
         rows=rows,
@@ -86,55 +71,46 @@ def members():
 def admit():
     form = AdmitForm()
     if request.method == "GET":
-        form.joined_on.data = today()
+        form.joined_on.data = context.today()
         return render_template("office/member_new.html", form=form)
     if not form.validate_on_submit():
         return render_template("office/member_new.html", form=form), 400
     if bool(form.username.data) != bool(form.password.data):
         form.username.errors.append(_("Für eine Anmeldung braucht es Benutzername und Anfangspasswort."))
         return render_template("office/member_new.html", form=form), 400
-    if form.username.data and db.session.scalar(select(User.id).where(User.username == form.username.data)):
-        form.username.errors.append(_("Dieser Benutzername ist schon vergeben."))
-        return render_template("office/member_new.html", form=form), 400
     details = {
-        name: (getattr(form, name).data or None)
-        if isinstance(getattr(form, name).data, str)
-        else getattr(form, name).data
+        name: getattr(form, name).data
         for name in EDITABLE_BY_OFFICE
+        if name not in ("first_name", "last_name")
     }
-    details.pop("first_name"), details.pop("last_name")
 
     def work(session):
-        member = admit_member(
+        member = members.admit_member(
             session,
-            ring_id=current_user.ring_id,
+            actor(),
             first_name=form.first_name.data,
             last_name=form.last_name.data,
-            now=now(),
+            now=context.now(),
             joined_on=form.joined_on.data,
             **details,
         )
         if form.username.data:
-            create_login(
+            logins.create_login(
                 session,
-                ring_id=member.ring_id,
+                actor(),
                 username=form.username.data,
                 password=form.password.data,
-                now=now(),
+                now=context.now(),
                 member=member,
             )
-        _event(
-            session,
-            "member.admit",
-            member,
-            _("Mitglied %(n)s aufgenommen", n=member.number),
-            after={**audit.snapshot(member, EDITABLE_BY_OFFICE), "login": form.username.data or None},
-        )
         return member.number
 
-    number = commit(work)
+    try:
+        number = commit(work)
+    except REFUSALS as refusal:
+        return refused_page(refusal, "office/member_new.html", form=form)
     flash(_("Mitglied %(n)s ist aufgenommen.", n=number), "success")
-    return redirect(url_for("office.member", number=number))
+    return _back(number)
 
 
 @bp.get("/mitglieder/<int:number>")
@@ -142,26 +118,20 @@ def member(number: int):
     found = _member(number)
     balance = ledger.balance_of(db.session, ring_id=found.ring_id, account_id=found.account_id)
     recent = ledger.recent_lines(db.session, ring_id=found.ring_id, account_id=found.account_id, count=10)
-    logins = db.session.scalars(select(User).where(User.member_id == found.id)).all()
-    helpers = db.session.scalars(
-        select(User)
-        .join(MemberHelper, MemberHelper.user_id == User.id)
-        .where(MemberHelper.member_id == found.id)
-    ).all()
     history = db.session.scalars(
         select(ConsentChange).where(ConsentChange.member_id == found.id).order_by(ConsentChange.id.desc())
     ).all()
     consent_form = ConsentForm()
     for (field, channel), granted in consents(found).items():
         getattr(consent_form, f"{field}_{channel}").data = granted
-    consent_form.changed_on.data = today()
+    consent_form.changed_on.data = context.today()
     return render_template(
         "office/member.html",
         member=found,
         balance=balance,
         recent=recent,
-        logins=logins,
-        helpers=helpers,
+        logins=db.session.scalars(select(User).where(User.member_id == found.id)).all(),
+        helpers=logins.helpers_of(db.session, found),
         history=history,
         edit_form=MemberForm(obj=found),
         consent_form=consent_form,
@@ -175,8 +145,6 @@ def member(number: int):
 @bp.post("/mitglieder/<int:number>/bearbeiten")
 def edit(number: int):
     found = _member(number)
-    if found.erased:
-        abort(409)
     form = MemberForm()
     if not form.validate_on_submit():
         flash(
@@ -186,30 +154,13 @@ def edit(number: int):
             ),
             "error",
         )
-        return redirect(url_for("office.member", number=number)), 303
-
-    def work(session):
-        target = session.get(Member, found.id)
-        before = audit.snapshot(target, EDITABLE_BY_OFFICE)
-        for name in EDITABLE_BY_OFFICE:
-            value = getattr(form, name).data
-            setattr(target, name, (value.strip() or None) if isinstance(value, str) else value)
-        target.first_name, target.last_name = form.first_name.data.strip(), form.last_name.data.strip()
-        ledger.relabel_account(
-            session, ring_id=target.ring_id, account_id=target.account_id, label=account_label(target)
-        )
-        _event(
-            session,
-            "member.edit",
-            target,
-            _("Angaben von Mitglied %(n)s geändert", n=number),
-            before=before,
-            after=audit.snapshot(target, EDITABLE_BY_OFFICE),
-        )
-
-    commit(work)
-    flash(_("Gespeichert."), "success")
-    return redirect(url_for("office.member", number=number))
+        return _back(number), 303
+    changes = {name: getattr(form, name).data for name in EDITABLE_BY_OFFICE}
+    return _run(
+        number,
+        lambda session: members.edit_member(session, actor(), found, now=context.now(), **changes),
+        _("Gespeichert."),
+    )
 
 
 @bp.post("/mitglieder/<int:number>/einwilligungen")
@@ -218,72 +169,46 @@ def consent(number: int):
     form = ConsentForm()
     if not form.validate_on_submit():
         flash(_("Bitte geben Sie Quelle und Datum der Erklärung an."), "error")
-        return redirect(url_for("office.member", number=number))
-
-    def work(session):
-        target = session.get(Member, found.id)
-        before = {f"{f}_{c}": v for (f, c), v in consents(target).items()}
-        for field in CONTACT_FIELDS:
-            for channel in CONSENT_CHANNELS:
-                set_consent(
-                    session,
-                    target,
-                    field=field,
-                    channel=channel,
-                    granted=bool(getattr(form, f"{field}_{channel}").data),
-                    source=form.source.data,
-                    changed_on=form.changed_on.data,
-                    now=now(),
-                    recorded_by_id=current_user.id,
-                )
-        after = {f"{f}_{c}": v for (f, c), v in consents(target).items()}
-        _event(
+        return _back(number)
+    granted = {
+        (field, channel): bool(getattr(form, f"{field}_{channel}").data)
+        for field in CONTACT_FIELDS
+        for channel in CONSENT_CHANNELS
+    }
+    return _run(
+        number,
+        lambda session: members.set_consents(
             session,
-            "member.consent",
-            target,
-            _("Einwilligungen von Mitglied %(n)s erfasst", n=number),
-            before=before,
-            after=after,
-        )
+            actor(),
+            found,
+            granted,
+            now=context.now(),
+            changed_on=form.changed_on.data,
+            source=form.source.data,
+        ),
+        _("Die Einwilligungen sind erfasst."),
+    )
 
-    commit(work)
-    flash(_("Die Einwilligungen sind erfasst."), "success")
-    return redirect(url_for("office.member", number=number))
 
-
-def _status_change(number: int, action: str, change, summary: str):
+def _action(number: int, use_case, done: str):
     found = _member(number)
     if not EmptyForm().validate_on_submit():
         abort(400)
-
-    def work(session):
-        target = session.get(Member, found.id)
-        before = audit.snapshot(target, STATUS_FIELDS)
-        change(target)
-        _event(session, action, target, summary, before=before, after=audit.snapshot(target, STATUS_FIELDS))
-
-    try:
-        commit(work)
-    except MemberError:
-        flash(_("Das ist bei diesem Mitglied nicht möglich."), "error")
-    return redirect(url_for("office.member", number=number))
+    return _run(number, lambda session: use_case(session, actor(), found, now=context.now()), done)
 
 
 @bp.post("/mitglieder/<int:number>/sperren")
 def suspend(number: int):
-    return _status_change(
-        number, "member.suspend", lambda m: suspend_member(m, today()), _("Mitglied %(n)s gesperrt", n=number)
-    )
+    return _action(number, members.suspend_member, _("Mitglied %(n)s ist gesperrt.", n=number))
 
 
 @bp.post("/mitglieder/<int:number>/entsperren")
 def reactivate(number: int):
-    return _status_change(
-        number, "member.reactivate", reactivate_member, _("Mitglied %(n)s entsperrt", n=number)
-    )
+    return _action(number, members.reactivate_member, _("Mitglied %(n)s ist entsperrt.", n=number))
 
 
 def _confirmed(found: Member) -> bool:
+    """The clerk typed the member number again: leaving and erasing cannot be undone."""
     form = ConfirmForm()
     return form.validate_on_submit() and form.confirm.data.strip() == str(found.number)
 
@@ -293,41 +218,12 @@ def leave(number: int):
     found = _member(number)
     if not _confirmed(found):
         flash(_("Zur Bestätigung bitte die Mitgliedsnummer eintippen."), "error")
-        return redirect(url_for("office.member", number=number))
-
-    def work(session):
-        target = session.get(Member, found.id)
-        before = {**audit.snapshot(target, STATUS_FIELDS), "balance": target.account.balance}
-        entry = leave_member(
-            session,
-            target,
-            now=now(),
-            operator_id=current_user.id,
-            memo=_("Ausgleich bei Austritt von Mitglied %(n)s", n=number),
-        )
-        _event(
-            session,
-            "member.leave",
-            target,
-            _("Mitglied %(n)s ausgetreten", n=number),
-            before=before,
-            after={
-                **audit.snapshot(target, STATUS_FIELDS),
-                "balance": 0,
-                "settlement_entry": entry.id if entry else None,
-            },
-        )
-
-    try:
-        commit(work)
-    except MemberError:
-        flash(_("Das Mitglied ist schon ausgetreten."), "error")
-    else:
-        flash(
-            _("Mitglied %(n)s ist ausgetreten; das Konto ist ausgeglichen und geschlossen.", n=number),
-            "success",
-        )
-    return redirect(url_for("office.member", number=number))
+        return _back(number)
+    return _run(
+        number,
+        lambda session: members.leave_member(session, actor(), found, now=context.now()),
+        _("Mitglied %(n)s ist ausgetreten; das Konto ist ausgeglichen und geschlossen.", n=number),
+    )
 
 
 @bp.post("/mitglieder/<int:number>/loeschen")
@@ -335,83 +231,51 @@ def erase(number: int):
     found = _member(number)
     if not _confirmed(found):
         flash(_("Zur Bestätigung bitte die Mitgliedsnummer eintippen."), "error")
-        return redirect(url_for("office.member", number=number))
-
-    def work(session):
-        target = session.get(Member, found.id)
-        erase_member(session, target, now=now())
-        # The audit keeps no personal data either: only that the erasure happened.
-        _event(session, "member.erase", target, _("Persönliche Daten von Mitglied %(n)s gelöscht", n=number))
-
-    try:
-        commit(work)
-    except MemberError:
-        flash(_("Nur die Daten ausgetretener Mitglieder können gelöscht werden."), "error")
-    else:
-        flash(
-            _(
-                "Die persönlichen Daten von Mitglied %(n)s sind gelöscht; "
-                "die Buchungen bleiben unter der Nummer.",
-                n=number,
-            ),
-            "success",
-        )
-    return redirect(url_for("office.member", number=number))
+        return _back(number)
+    return _run(
+        number,
+        lambda session: members.erase_member(session, actor(), found, now=context.now()),
+        _(
+            "Die persönlichen Daten von Mitglied %(n)s sind gelöscht; "
+            "die Buchungen bleiben unter der Nummer.",
+            n=number,
+        ),
+    )
 
 
 @bp.post("/mitglieder/<int:number>/zugang")
 def login(number: int):
-    """Create a login for the member, or set a new password for the existing one."""
+    """Create a login for the member, or set a new password on the existing one."""
     found = _member(number)
-    if found.status == "left":
-        abort(409)
     form = LoginForm()
-    if not current_user.is_admin:
-        form.role.data = "member"
+    existing = db.session.scalar(select(User).where(User.member_id == found.id))
+    if existing is not None:
+        form.username.data = existing.username
     if not form.validate_on_submit():
         flash(
             _(
                 "Bitte einen Benutzernamen (a–z, 0–9, Punkt, Unterstrich, Strich) und ein Passwort mit "
                 "mindestens %(min)d Zeichen angeben.",
-                min=MIN_PASSWORD_LENGTH,
+                min=logins.MIN_PASSWORD_LENGTH,
             ),
             "error",
         )
-        return redirect(url_for("office.member", number=number))
-    existing = db.session.scalar(select(User).where(User.member_id == found.id))
-
-    def work(session):
-        target = session.get(Member, found.id)
-        if existing is not None:
-            user = session.get(User, existing.id)
-            change_password(user, form.password.data, now())
-            user.active = True
-            _event(session, "member.password", target, _("Neues Passwort für Mitglied %(n)s", n=number))
-        else:
-            create_login(
-                session,
-                ring_id=target.ring_id,
-                username=form.username.data,
-                password=form.password.data,
-                now=now(),
-                member=target,
-                role=form.role.data,
-            )
-            _event(
-                session,
-                "member.login",
-                target,
-                _("Zugang für Mitglied %(n)s angelegt", n=number),
-                after={"username": form.username.data, "role": form.role.data},
-            )
-
-    try:
-        commit(work)
-    except MemberError:
-        flash(_("Dieser Benutzername ist schon vergeben."), "error")
+        return _back(number)
+    if existing is not None:
+        work = lambda session: logins.set_password(  # noqa: E731
+            session, actor(), existing, password=form.password.data, now=context.now()
+        )
     else:
-        flash(_("Gespeichert."), "success")
-    return redirect(url_for("office.member", number=number))
+        work = lambda session: logins.create_login(  # noqa: E731
+            session,
+            actor(),
+            username=form.username.data,
+            password=form.password.data,
+            now=context.now(),
+            member=found,
+            role=form.role.data or "member",
+        )
+    return _run(number, work, _("Gespeichert."))
 
 
 @bp.post("/mitglieder/<int:number>/betreuer")
@@ -421,25 +285,30 @@ def add_helper(number: int):
     form = NumberForm()
     if not form.validate_on_submit():
         abort(400)
-    helper_member = _member(int(form.number.data))
-    helper = db.session.scalar(select(User).where(User.member_id == helper_member.id))
-    if helper is None or helper_member.id == found.id:
-        flash(_("Betreuer kann nur ein anderes Mitglied mit eigenem Zugang sein."), "error")
-        return redirect(url_for("office.member", number=number))
-
-    def work(session):
-        target = session.get(Member, found.id)
-        assign_helper(session, target, session.get(User, helper.id), now())
-        _event(
+    return _run(
+        number,
+        lambda session: logins.add_helper(
             session,
-            "member.helper",
-            target,
-            _("Betreuer für Mitglied %(n)s: %(h)s", n=number, h=display_name(helper_member, full=True)),
-        )
+            actor(),
+            found,
+            helper=logins.helper_login(session, actor(), whole_number(form.number.data)),
+            now=context.now(),
+        ),
+        _("Gespeichert."),
+    )
 
-    commit(work)
-    flash(_("Gespeichert."), "success")
-    return redirect(url_for("office.member", number=number))
+
+@bp.post("/mitglieder/<int:number>/betreuer/<int:user_id>/beenden")
+def end_helper(number: int, user_id: int):
+    """End a helper link (Betreuung beenden)."""
+    found = _member(number)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return _run(
+        number,
+        lambda session: logins.end_helper(session, actor(), found, helper_user_id=user_id, now=context.now()),
+        _("Die Betreuung ist beendet."),
+    )
 
 
 @bp.post("/mitglieder/<int:number>/handeln")
@@ -448,8 +317,10 @@ def act_for(number: int):
     found = _member(number)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if found.status != "active":
-        flash(_("Für ausgetretene oder gesperrte Mitglieder kann nicht gehandelt werden."), "error")
-        return redirect(url_for("office.member", number=number))
+    try:
+        logins.act_for(db.session, actor(), found)
+    except REFUSALS as refusal:
+        refused(refusal)
+        return _back(number)
     session[ACTING_KEY] = found.id
     return redirect(url_for("member.home"))

@@ -1,0 +1,45 @@
+"""`tauschring ledger`: verify the books and show the balances."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+import ledger
+
+from ..db import db
+from ..reports import render_balances, render_verify_report
+from .common import rings_or_all
+
+ledger_group = AppGroup("ledger", help="Die Buchhaltung prüfen und auswerten.")
+
+
+@ledger_group.command("verify", help="Alle Regeln der Buchhaltung prüfen; Exit-Code 1 bei jedem Verstoß.")
+@click.option("--ring", type=int, help="Nur diesen Tauschring prüfen (Nummer).")
+def ledger_verify(ring: int | None) -> None:
+    ring_ids = rings_or_all(ring)
+    if not ring_ids:
+        click.echo("Keine Tauschringe in der Datenbank.")
+        return
+    failed = False
+    for ring_id in ring_ids:
+        try:
+            report = ledger.verify(db.session, ring_id)
+        except ledger.UnknownRing:
+            click.echo(f"Tauschring {ring_id} gibt es nicht.", err=True)
+            sys.exit(2)
+        click.echo(render_verify_report(report))
+        failed = failed or not report.ok
+    sys.exit(1 if failed else 0)
+
+
+@ledger_group.command("balances", help="Die Salden aller Konten eines Tauschrings zeigen.")
+@click.option("--ring", type=int, help="Nur diesen Tauschring (Nummer).")
+def ledger_balances(ring: int | None) -> None:
+    for ring_id in rings_or_all(ring):
+        click.echo(render_balances(db.session, ring_id))
+
+
+COMMANDS = [ledger_group]
