@@ -44,6 +44,7 @@ from tauschring.db import make_engine, run_in_transaction
 from tauschring.members import admit_member
 from tauschring.migrate import alembic_config, current_revision, upgrade
 from tauschring.models import metadata
+from tauschring.permissions import Actor
 from tauschring.rings import found_ring
 from tests.conftest import BACKENDS, IN_CI
 from tests.ledger.worker import scratch_database, utc_now
@@ -113,7 +114,7 @@ def build_ring(url: str, members: int = 8) -> tuple[int, list[int]]:
         ring_id = found_ring(session, name="Tauschring Sicherung", now=now)
         accounts = [
             admit_member(
-                session, ring_id=ring_id, first_name="Mitglied", last_name=str(n), now=now
+                session, Actor.system(ring_id), first_name="Mitglied", last_name=str(n), now=now
             ).account_id
             for n in range(1, members + 1)
         ]
@@ -320,7 +321,9 @@ def test_restore_brings_the_database_back_to_the_state_of_the_backup(live, cli_a
         live,
         lambda session: run_in_transaction(
             session,
-            lambda s: admit_member(s, ring_id=ring_id, first_name="Neu", last_name="Mitglied", now=utc_now()),
+            lambda s: admit_member(
+                s, Actor.system(ring_id), first_name="Neu", last_name="Mitglied", now=utc_now()
+            ),
         ),
     )
     assert state(live) != saved

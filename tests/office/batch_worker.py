@@ -7,8 +7,8 @@ reports on stdout, one flushed line each:
 - ``posting <batch id>`` just before the transaction starts,
 - ``line <n>`` after the n-th voucher of the current attempt went through ``ledger.book_transfer``
   (booked inside the open transaction, not yet committed),
-- ``flushed`` after each flush of the session (post_batch flushes the lines and the batch once,
-  at its end, right before the COMMIT),
+- ``flushed`` after each flush of the session (post_batch flushes the lines and the batch at its
+  end, then the batch's audit record: two flushes right before the COMMIT),
 - ``committed <batch id> <entries>`` after COMMIT returned,
 - ``done`` after the last batch.
 
@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 import ledger
 from tauschring.db import make_engine, run_in_transaction
 from tauschring.models import User, VoucherBatch
+from tauschring.permissions import Actor
 from tauschring.vouchers import post_batch
 
 
@@ -82,14 +83,14 @@ def main(argv: Sequence[str]) -> None:
     try:
         with Session(engine) as session:
             event.listen(session, "after_flush", lambda s, context: report("flushed"))
-            user = session.get(User, args.user)
+            actor = Actor.of(session.get(User, args.user))
             for batch_id in args.batch:
                 batch = session.get(VoucherBatch, batch_id)
 
                 def work(s: Session, batch: VoucherBatch = batch) -> list[ledger.EntryView]:
                     progress["lines"] = 0  # counted per attempt
                     now = dt.datetime.now(dt.UTC)
-                    return post_batch(s, batch, user=user, now=now, today=now.date())
+                    return post_batch(s, actor, batch, now=now)
 
                 report(f"posting {batch_id}")
                 entries = run_in_transaction(session, work)

@@ -32,11 +32,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import ledger
+from tauschring import errors
 from tauschring.db import make_engine, run_in_transaction
-from tauschring.members import admit_member, create_login
+from tauschring.logins import create_login
+from tauschring.members import admit_member
 from tauschring.models import User, VoucherBatch, metadata
+from tauschring.permissions import Actor
 from tauschring.rings import found_ring
-from tauschring.vouchers import BatchError, add_line, open_batch, post_batch
+from tauschring.vouchers import add_line, open_batch, post_batch
 from tests.conftest import BACKENDS, worker_suffix
 from tests.ledger.worker import PROJECT_ROOT, scratch_database, utc_now
 
@@ -127,12 +130,13 @@ def books(request, database_url):
         now = utc_now()
         with Session(engine) as session:
             ring_id = found_ring(session, name="Stapelring", now=now, min_balance=-LIMIT, max_balance=LIMIT)
+            system = Actor.system(ring_id)
             members = [
-                admit_member(session, ring_id=ring_id, first_name=f"Mitglied{n}", last_name="Test", now=now)
+                admit_member(session, system, first_name=f"Mitglied{n}", last_name="Test", now=now)
                 for n in range(1, MEMBERS + 1)
             ]
             clerk = create_login(
-                session, ring_id=ring_id, username="buero", password="geheim-und-lang", now=now, role="office"
+                session, system, username="buero", password="geheim-und-lang", now=now, role="office"
             )
             members = [(m.number, m.account_id) for m in members]
             clerk_id = clerk.id
@@ -155,16 +159,16 @@ def make_batch(books, label: str, rng: random.Random) -> Batch:
     vouchers: dict[str, tuple[int, int, int]] = {}
     deltas: Counter = Counter()
     with Session(books.engine) as session:
-        clerk = session.get(User, books.user_id)
-        batch = open_batch(session, ring_id=books.ring_id, user=clerk, now=now, title=f"Absturz {label}")
+        clerk = Actor.of(session.get(User, books.user_id))
+        batch = open_batch(session, clerk, now=now, title=f"Absturz {label}")
         for n in range(1, LINES + 1):
             (payer_number, payer), (payee_number, payee) = rng.sample(books.members, 2)
             minutes = 15 * rng.randint(1, 16)
             voucher = f"{label}-{n:04d}"
             add_line(
                 session,
+                clerk,
                 batch,
-                user=clerk,
                 now=now,
                 voucher_number=voucher,
                 service_date=(now.date() - dt.timedelta(days=rng.randint(1, 20))).strftime("%d.%m.%Y"),
@@ -368,16 +372,13 @@ def test_a_batch_posting_killed_at_any_moment_leaves_all_of_it_or_none(books):
 
     # Posting a posted batch again is refused and books nothing.
     with Session(engine) as session:
-        clerk = session.get(User, books.user_id)
+        clerk = Actor.of(session.get(User, books.user_id))
         for batch in posted:
             record = session.get(VoucherBatch, batch.id)
             now = utc_now()
-            with pytest.raises(BatchError):
+            with pytest.raises(errors.BatchNotOpen):
                 run_in_transaction(
-                    session,
-                    lambda s, record=record, now=now: post_batch(
-                        s, record, user=clerk, now=now, today=now.date()
-                    ),
+                    session, lambda s, record=record, now=now: post_batch(s, clerk, record, now=now)
                 )
     with Session(engine) as session:
         for batch in posted:

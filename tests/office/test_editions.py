@@ -1,7 +1,7 @@
 """Editions of the Marktzeitung from the database: what goes in, the markers, privacy end to end,
 the inserts (order, statements, vouchers), the archive and the command line.
 
-Every test builds its data with the application's own operations (create_listing, set_consent,
+Every test builds its data with the application's own operations (create_listing, set_consents,
 ledger.book_transfer, ...) at frozen dates, generates editions as the office does and reads the
 PDFs back with pypdf. Two consecutive editions are used throughout:
 
@@ -24,9 +24,9 @@ from sqlalchemy import func, select
 import ledger
 from tauschring.clock import RING_ZONE
 from tauschring.db import db
-from tauschring.editions import create_edition, generate_edition, was_issued
+from tauschring.editions import create_edition, generate_edition
 from tauschring.listings import create_listing, edit_listing, withdraw_listing
-from tauschring.members import admit_member, leave_member, set_consent, suspend_member
+from tauschring.members import admit_member, leave_member, set_consents, suspend_member
 from tauschring.models import (
     Category,
     Edition,
@@ -39,8 +39,9 @@ from tauschring.models import (
     User,
     VoucherRange,
 )
+from tauschring.permissions import Actor
 from tauschring.rings import next_number
-from tauschring.vouchers import add_line, check_batch, open_batch
+from tauschring.vouchers import add_line, check_batch, in_ranges, issued_ranges, open_batch
 from tests.print.pdfcheck import (
     all_text,
     flat,
@@ -88,6 +89,11 @@ def member(session, who) -> Member:
     return session.get(Member, who.id)
 
 
+def clerk(session, ring) -> Actor:
+    """The office login of the test ring, acting."""
+    return Actor.of(session.get(User, ring.users["buero"]))
+
+
 def category_id(session, ring_id: int, name: str = "Garten") -> int:
     return session.scalar(select(Category.id).where(Category.ring_id == ring_id, Category.name == name))
 
@@ -100,6 +106,7 @@ def add_listing(app, who, title: str, when: dt.datetime, *, kind: str = "offer",
         owner = member(session, who)
         listing = create_listing(
             session,
+            Actor.system(owner.ring_id),
             member=owner,
             kind=kind,
             category_id=category_id(session, owner.ring_id),
@@ -113,29 +120,30 @@ def add_listing(app, who, title: str, when: dt.datetime, *, kind: str = "offer",
 
 def edit(app, listing_id: int, when: dt.datetime, **changes) -> None:
     with freeze_time(when), app.app_context():
-        assert edit_listing(db.session, db.session.get(Listing, listing_id), now=when, **changes)
+        listing = db.session.get(Listing, listing_id)
+        assert edit_listing(db.session, Actor.system(listing.ring_id), listing, now=when, **changes)
         db.session.commit()
 
 
 def withdraw(app, listing_id: int, when: dt.datetime) -> None:
     with freeze_time(when), app.app_context():
-        withdraw_listing(db.session, db.session.get(Listing, listing_id), now=when)
+        listing = db.session.get(Listing, listing_id)
+        withdraw_listing(db.session, Actor.system(listing.ring_id), listing, now=when)
         db.session.commit()
 
 
 def consent(app, who, field: str, when: dt.datetime, *, granted: bool = True, channel: str = "print") -> None:
     with freeze_time(when), app.app_context():
         session = db.session
-        assert set_consent(
+        found = member(session, who)
+        assert set_consents(
             session,
-            member(session, who),
-            field=field,
-            channel=channel,
-            granted=granted,
+            Actor.system(found.ring_id),
+            found,
+            {(field, channel): granted},
             source="paper_form",
             changed_on=when.date(),
             now=when,
-            recorded_by_id=None,
         )
         session.commit()
 
@@ -143,7 +151,9 @@ def consent(app, who, field: str, when: dt.datetime, *, granted: bool = True, ch
 def admit(app, ring, first: str, last: str, when: dt.datetime, **details) -> SimpleNamespace:
     with freeze_time(when), app.app_context():
         session = db.session
-        made = admit_member(session, ring_id=ring.id, first_name=first, last_name=last, now=when, **details)
+        made = admit_member(
+            session, Actor.system(ring.id), first_name=first, last_name=last, now=when, **details
+        )
         session.commit()
         return SimpleNamespace(id=made.id, number=made.number, account=made.account_id)
 
@@ -176,13 +186,12 @@ def make_edition(app, ring, edition: SimpleNamespace, *, news=(), events=()) -> 
         session = db.session
         made = create_edition(
             session,
-            ring_id=ring.id,
+            clerk(session, ring),
             year=edition.year,
             month=edition.month,
             cutoff=edition.cutoff,
             next_cutoff=edition.next_cutoff,
             now=edition.now,
-            user_id=ring.users["buero"],
         )
         for position, (title, text) in enumerate(news, start=1):
             made.news.append(EditionNews(position=position, title=title, text=text))
@@ -198,9 +207,7 @@ def generate(app, ring, edition_id: int, now: dt.datetime) -> SimpleNamespace:
     """Generate an edition as the office does (one unit of work, committed); the files by name."""
     with freeze_time(now), app.app_context():
         session = db.session
-        done = generate_edition(
-            session, session.get(Edition, edition_id), now=now, user_id=ring.users["buero"]
-        )
+        done = generate_edition(session, clerk(session, ring), session.get(Edition, edition_id), now=now)
         session.commit()
         return SimpleNamespace(
             files=done.files,
@@ -315,8 +322,9 @@ def test_listings_live_at_the_cutoff_with_the_print_flag_go_in_and_nothing_else(
     add_listing(app, ring.xaver, "Aus dem Nachbarring", at(5, 2))
     with freeze_time(at(5, 22)), app.app_context():
         session = db.session
-        suspend_member(member(session, ring.bernd), dt.date(2026, 5, 22))
-        leave_member(session, member(session, ring.dora), now=at(5, 22), operator_id=None, memo="Austritt")
+        system = Actor.system(ring.id)
+        suspend_member(session, system, member(session, ring.bernd), now=at(5, 22))
+        leave_member(session, system, member(session, ring.dora), now=at(5, 22))
         session.commit()
 
     done = publish(app, ring, A)
@@ -573,8 +581,9 @@ def test_print_run_counts_active_paper_members_and_inserts_come_in_postal_code_o
     ines = admit(app, ring, "Ines", "Weg", at(2, 1), paper_member=True, large_print=True, postal_code="01002")
     with freeze_time(at(5, 10)), app.app_context():
         session = db.session
-        suspend_member(member(session, hanna), dt.date(2026, 5, 10))
-        leave_member(session, member(session, ines), now=at(5, 10), operator_id=None, memo="Austritt")
+        system = Actor.system(ring.id)
+        suspend_member(session, system, member(session, hanna), now=at(5, 10))
+        leave_member(session, system, member(session, ines), now=at(5, 10))
         session.commit()
 
     done = publish(app, ring, A)
@@ -682,13 +691,13 @@ def test_vouchers_are_registered_reused_on_regeneration_and_checked_at_entry(app
     issued = by_member[ring.clara.id][1]
     with freeze_time(at(6, 2)), app.test_request_context():
         session = db.session
-        clerk = session.get(User, ring.users["buero"])
-        batch = open_batch(session, ring_id=ring.id, user=clerk, now=at(6, 2), title="Juni")
+        office = clerk(session, ring)
+        batch = open_batch(session, office, now=at(6, 2), title="Juni")
         for number in (issued, "99999", by_member[None][0]):
             add_line(
                 session,
+                office,
                 batch,
-                user=clerk,
                 now=at(6, 2),
                 voucher_number=number,
                 service_date="01.06.2026",
@@ -703,8 +712,9 @@ def test_vouchers_are_registered_reused_on_regeneration_and_checked_at_entry(app
             "Belegnummer 99999 wurde nie ausgegeben – bitte den Beleg prüfen.",
             "",
         ]
-        assert was_issued(session, ring.id, issued) is True and was_issued(session, ring.id, "99999") is False
-        assert was_issued(session, ring.other_id, issued) is None  # the other ring issues none
+        ranges = issued_ranges(session, ring.id)
+        assert in_ranges(issued, ranges) is True and in_ranges("99999", ranges) is False
+        assert issued_ranges(session, ring.other_id) is None  # the other ring issues none
         session.rollback()
 
 

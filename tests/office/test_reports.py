@@ -16,7 +16,10 @@ import pytest
 import ledger
 from tauschring import reports
 from tauschring.clock import RING_ZONE
-from tauschring.members import account_label, admit_member, create_login
+from tauschring.logins import create_login
+from tauschring.members import admit_member
+from tauschring.names import account_label
+from tauschring.permissions import Actor
 from tauschring.rings import found_ring
 from tests.conftest import IN_CI
 
@@ -43,10 +46,11 @@ def book(session, monkeypatch):
     after   transfer Dora -> Bernd 30 in December
     and a transfer in another ring inside the period.
     """
-    monkeypatch.setattr("tauschring.members.generate_password_hash", lambda password: "not-a-hash")
+    monkeypatch.setattr("tauschring.logins.generate_password_hash", lambda password: "not-a-hash")
     ring_id = found_ring(session, name="Testring; Lindenau\u2028West", now=FOUNDED)
+    system = Actor.system(ring_id)
     make = lambda first, last, **kw: admit_member(  # noqa: E731
-        session, ring_id=ring_id, first_name=first, last_name=last, now=FOUNDED, **kw
+        session, system, first_name=first, last_name=last, now=FOUNDED, **kw
     )
     anna = make(
         "Anna",
@@ -63,7 +67,7 @@ def book(session, monkeypatch):
     dora = make("Dora", "Neumann", email="=dora@example.org")
     emil = make("Emil", "Erler", phone="0341 555 555", email="emil@example.org", city="Leipzig")
     clerk = create_login(
-        session, ring_id=ring_id, username="buero", password="geheim-und-lang", now=FOUNDED, role="office"
+        session, system, username="buero", password="geheim-und-lang", now=FOUNDED, role="office"
     )
 
     def transfer(payer, payee, minutes, at, **kw):
@@ -127,8 +131,9 @@ def book(session, monkeypatch):
     e.after = transfer(dora, bernd, 30, dt.datetime(2026, 12, 5, 10, 0, tzinfo=UTC))
 
     other = found_ring(session, name="Nachbarring", now=FOUNDED)
-    xaver = admit_member(session, ring_id=other, first_name="Xaver", last_name="Fremd", now=FOUNDED)
-    yvonne = admit_member(session, ring_id=other, first_name="Yvonne", last_name="Fremd", now=FOUNDED)
+    neighbour = Actor.system(other)
+    xaver = admit_member(session, neighbour, first_name="Xaver", last_name="Fremd", now=FOUNDED)
+    yvonne = admit_member(session, neighbour, first_name="Yvonne", last_name="Fremd", now=FOUNDED)
     e.foreign = ledger.book_transfer(
         session,
         ring_id=other,
@@ -480,7 +485,7 @@ def test_hledger_journal_text(book, journal):
 
 def test_hledger_journal_of_a_ring_without_entries(session, tmp_path):
     ring_id = found_ring(session, name="Leerer Ring", now=FOUNDED)
-    admit_member(session, ring_id=ring_id, first_name="Ida", last_name="Einsam", now=FOUNDED)
+    admit_member(session, Actor.system(ring_id), first_name="Ida", last_name="Einsam", now=FOUNDED)
     path = tmp_path / "empty.journal"
     path.write_text(reports.hledger_journal(session, ring_id), encoding="utf-8")
     _run_hledger("-f", str(path), "check", "--strict")
