@@ -100,9 +100,9 @@ def require_may_act_for(session: Session, actor: Actor, member: Member) -> Membe
     require_same_ring(actor, member)
     if actor.is_member(member):
         return member
+    require_active(member)
     if not (actor.is_office or is_helper(session, actor.user_id, member)):
         raise errors.MayNotActFor(number=member.number)
-    require_active(member)
     return member
 
 

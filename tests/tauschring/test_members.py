@@ -1,0 +1,139 @@
+"""Members at the service level: admitting, contact data, leaving and erasing, finding them."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tauschring import errors, members
+from tauschring.models import AuditEvent, Listing, Member, User
+from tests.tauschring.conftest import T0, rows
+
+
+def test_the_office_admits_and_the_audit_names_the_member(world):
+    helga = members.admit_member(
+        world.session, world.actor("ute"), first_name="Helga", last_name="Sommer", now=T0
+    )
+    event = world.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "member", AuditEvent.object_id == str(helga.number)
+        )
+    )
+    assert (event.action, event.user_id, event.member_id) == ("member.admit", world.users["ute"].id, helga.id)
+    assert not any(members.consents(helga).values())  # nothing published by default
+
+
+@pytest.mark.parametrize("who", ["anna", "hilde"])
+def test_members_and_helpers_admit_nobody(world, who):
+    before = rows(world.session)
+    with pytest.raises(errors.OfficeOnly):
+        members.admit_member(world.session, world.actor(who), first_name="X", last_name="Y", now=T0)
+    assert rows(world.session) == before
+
+
+def test_a_member_without_a_name_is_not_admitted(world):
+    before = rows(world.session)
+    with pytest.raises(errors.NameMissing):
+        members.admit_member(world.session, world.actor("ute"), first_name=" ", last_name="Y", now=T0)
+    assert rows(world.session) == before
+
+
+def test_a_member_changes_their_own_contact_data_and_nobody_elses(world):
+    assert members.update_contact(world.session, world.actor("anna"), world.anna, now=T0, phone="0341 1")
+    assert world.anna.phone == "0341 1"
+    with pytest.raises(errors.MayNotActFor):
+        members.update_contact(world.session, world.actor("anna"), world.bernd, now=T0, phone="0341 2")
+    assert world.bernd.phone is None
+
+
+def test_the_office_cannot_edit_an_erased_member(world):
+    members.leave_member(world.session, world.system, world.dora, now=T0)
+    members.erase_member(world.session, world.system, world.dora, now=T0)
+    with pytest.raises(errors.MemberErased):
+        members.edit_member(world.session, world.actor("ute"), world.dora, now=T0, first_name="Dora")
+    assert world.dora.first_name == ""
+
+
+def test_only_a_member_who_left_is_erased_and_only_once(world):
+    with pytest.raises(errors.MemberNotLeft):
+        members.erase_member(world.session, world.actor("ute"), world.dora, now=T0)
+    members.leave_member(world.session, world.actor("ute"), world.dora, now=T0)
+    members.erase_member(world.session, world.actor("ute"), world.dora, now=T0)
+    with pytest.raises(errors.MemberErased):
+        members.erase_member(world.session, world.actor("ute"), world.dora, now=T0)
+
+
+def test_leaving_ends_logins_and_withdraws_listings(world):
+    from tauschring import listings, rings
+
+    category = rings.categories_of(world.session, world.ring_id)[0]
+    listing = listings.create_listing(
+        world.session, world.actor("dora"), member=world.dora, kind="offer", category_id=category.id,
+        title="Kuchen", text="Lecker", now=T0,
+    )  # fmt: skip
+    token = world.users["dora"].session_token
+    members.leave_member(world.session, world.actor("ute"), world.dora, now=T0)
+    assert listing.withdrawn_at is not None
+    assert world.users["dora"].active is False and world.users["dora"].session_token != token
+    with pytest.raises(errors.MemberLeft):
+        members.leave_member(world.session, world.actor("ute"), world.dora, now=T0)
+
+
+def test_the_office_suspends_and_reactivates(world):
+    members.suspend_member(world.session, world.actor("ute"), world.bernd, now=T0)
+    with pytest.raises(errors.MemberNotActive):
+        members.suspend_member(world.session, world.actor("ute"), world.bernd, now=T0)
+    members.reactivate_member(world.session, world.actor("ute"), world.bernd, now=T0)
+    with pytest.raises(errors.MemberNotSuspended):
+        members.reactivate_member(world.session, world.actor("ute"), world.bernd, now=T0)
+    actions = world.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.member_id == world.bernd.id)
+    ).all()
+    assert actions[-2:] == ["member.suspend", "member.reactivate"]
+
+
+def test_unknown_consents_are_refused(world):
+    with pytest.raises(errors.ConsentUnknown):
+        members.set_consents(
+            world.session, world.actor("anna"), world.anna, {("shoe_size", "print"): True}, now=T0
+        )
+
+
+# --- finding members -----------------------------------------------------------------------------
+
+
+def found(world, text, **kw):
+    query = members.search_members(world.session, world.ring_id, text, **kw)
+    return [m.first_name for m in world.session.scalars(query.order_by(Member.number))]
+
+
+def test_one_search_finds_by_number_or_by_every_word_of_the_name(world):
+    assert found(world, str(world.bernd.number)) == ["Bernd"]
+    assert found(world, "anna becker") == ["Anna"]
+    assert found(world, "xaver") == []  # another ring's member is nobody here
+
+
+def test_percent_and_underscore_are_letters_in_a_search(world):
+    assert found(world, "%") == []
+    assert found(world, "_") == []
+    assert found(world, "a%") == []
+
+
+def test_payees_are_members_who_can_exchange(world):
+    members.suspend_member(world.session, world.system, world.dora, now=T0)
+    assert [m.first_name for m in members.find_payees(world.session, world.ring_id, "a")] == ["Anna", "Clara"]
+
+
+def test_a_member_of_another_ring_is_unknown_by_number(world):
+    with pytest.raises(errors.MemberUnknown) as refused:
+        members.require_member(world.session, world.actor("ute"), 4711)
+    assert refused.value.params == {"number": 4711}
+
+
+def test_reading_members_writes_nothing(world):
+    before = rows(world.session)
+    members.search_members(world.session, world.ring_id, "a")
+    members.beyond_soft_limits(world.session, world.ring_id)
+    assert rows(world.session) == before
+    assert world.session.scalar(select(User.id).where(User.username == "anna"))
+    assert world.session.scalar(select(Listing.id)) is None
