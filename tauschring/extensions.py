@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import has_request_context, session
+from flask import has_request_context, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -18,13 +18,16 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def select_locale() -> str:
-    """The member's chosen language, else the one picked on this browser, else German.
+    """The API speaks the caller's Accept-Language (German by default); the pages the member's
+    chosen language, else the one picked on this browser, else German.
 
-    The browser's Accept-Language is not consulted: the ring's language is German, and English is
-    there for whoever picks it.
+    The pages do not consult the browser's Accept-Language: the ring's language is German, and
+    English is there for whoever picks it.
     """
     if not has_request_context():
         return "de"  # the command line speaks the ring's language
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(LANGUAGES, default="de")
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in LANGUAGES:
         return current_user.locale
     if session.get("lang") in LANGUAGES:

@@ -504,8 +504,31 @@ def test_the_same_key_with_other_content_is_a_conflict(app, client, auth, ring):
     assert client.post("/api/v1/entries", headers=headers, json=_payment(minutes=60)).status_code == 201
     before = counts(app)
     conflict = client.post("/api/v1/entries", headers=headers, json=_payment(minutes=75))
-    problem_of(conflict, 409, "idempotency_conflict")
+    body = problem_of(conflict, 409, "idempotency_conflict")
     assert counts(app) == before
+    # The stored key (per login, hashed) is the ledger's own business: it never reaches the caller.
+    assert "api:" not in conflict.get_data(as_text=True) and "k-1" not in body["detail"]
+    assert body["detail"] == "Diese Anfrage wurde schon einmal mit anderem Inhalt gesendet."
+
+
+def test_problems_speak_the_callers_language_german_by_default(app, client, auth, ring):
+    too_much = _payment(payee=ring.bernd.number, minutes=31 * 60)
+    german = problem_of(client.post("/api/v1/entries", headers=auth("member"), json=too_much), 409)
+    english = problem_of(
+        client.post(
+            "/api/v1/entries", headers=auth("member", **{"Accept-Language": "en-GB,en;q=0.8"}), json=too_much
+        ),
+        409,
+    )
+    assert german["code"] == english["code"] == "limit_exceeded"
+    assert german["detail"].startswith("Das würde Ihre Untergrenze unterschreiten")
+    assert english["detail"].startswith("That would take you below your lower limit")
+    # The params say what the caller may see: numbers, not another account's label.
+    assert set(english["params"]) == {"side", "balance", "amount", "limit"}
+    french = problem_of(
+        client.get("/api/v1/members", headers=auth("member", **{"Accept-Language": "fr"})), 403
+    )
+    assert french["detail"] == "Das darf nur das Büro."
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
