@@ -37,8 +37,6 @@ def defaults(instance_path: str) -> dict[str, object]:
         "SQLALCHEMY_ENGINES": {"default": database_url(instance_path)},
         "BABEL_DEFAULT_LOCALE": "de",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
-        "RING_TIMEZONE": "Europe/Berlin",
-        "TRANSACTION_ATTEMPTS": 5,
         # Cookies only over HTTPS, not readable by scripts, not sent by other sites' forms.
         # `tauschring serve` on the loopback address (plain HTTP) turns the Secure flag off.
         "SESSION_COOKIE_SECURE": True,

@@ -28,7 +28,6 @@ from . import audit, errors, events
 from .clock import RING_ZONE
 from .members import consents
 from .models import (
-    Category,
     Edition,
     EditionEvent,
     EditionFile,
@@ -561,10 +560,4 @@ def generate_edition(
         print_run=edition.print_run,
         large_print_run=edition.large_print_run,
         listings=len(listings),
-    )
-
-
-def category_names(session: Session, ring_id: int) -> list[str]:
-    return list(
-        session.scalars(select(Category.name).where(Category.ring_id == ring_id).order_by(Category.position))
     )

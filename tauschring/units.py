@@ -83,13 +83,6 @@ def format_amount(minutes: int, unit: Unit, *, signed: bool = False) -> str:
     return f"{prefix}{_decimal_text(units)} {name}"
 
 
-def format_amount_long(minutes: int, unit: Unit) -> str:
-    """For a ring's own unit also the hours: '30 Talente (1:30 Std.)'."""
-    if unit.is_hours:
-        return format_amount(minutes, unit)
-    return f"{format_amount(minutes, unit)} ({hm(minutes)} {_('Std.')})"
-
-
 _HM = re.compile(r"^(\d{1,5}):([0-5]\d)$")
 _NUMBER = re.compile(r"^\d{1,7}([.,]\d{1,4})?$")
 _SUFFIXES = (

@@ -69,9 +69,8 @@ def installed(tmp_path_factory) -> Path:
 
 
 def run(venv: Path, *command: str, cwd: Path) -> subprocess.CompletedProcess:
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "TAUSCHRING", "FLASK"))
-    }
+    skipped = ("PYTHON", "TAUSCHRING", "FLASK")
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(skipped)}
     environment.update(TAUSCHRING_INSTANCE_PATH=str(cwd / "instance"), SECRET_KEY="wheel-test")
     environment.pop("DATABASE_URL", None)
     return subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True, timeout=300)

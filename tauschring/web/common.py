@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import abort, flash, g, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -35,11 +35,6 @@ def current_member() -> Member | None:
     if acting_id is not None and (member is None or member.id != acting_id):
         session.pop(ACTING_KEY, None)  # the link ended, or the member left: act as oneself again
     return member
-
-
-def acting_for_someone_else() -> bool:
-    member = current_member()
-    return member is not None and member.id != current_user.member_id
 
 
 def member_required(view: Callable[..., T]) -> Callable[..., T]:
@@ -86,9 +81,3 @@ def refusal_or_404(refusal: Refusal) -> None:
 
 def actor():
     return context.actor()
-
-
-def cached(name: str, make: Callable[[], T]) -> T:
-    if name not in g:
-        setattr(g, name, make())
-    return getattr(g, name)
