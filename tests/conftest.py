@@ -8,6 +8,7 @@ it cannot be reached its tests are skipped, except under CI (CI=true), where tha
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,8 +52,15 @@ def require_postgres() -> None:
     pytest.skip(message)
 
 
+_RUN_ID = uuid.uuid4().hex[:8]
+
+
 def worker_suffix(request: pytest.FixtureRequest) -> str:
-    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+    """This run and this xdist worker: database names with it collide neither with another worker
+    nor with another run on the same server (xdist's workers share the run's id)."""
+    workerinput = getattr(request.config, "workerinput", {})
+    run = workerinput.get("testrunuid", _RUN_ID)[:8]
+    return f"{run}_{workerinput.get('workerid', 'main')}"
 
 
 def create_postgres_database(name: str) -> str:
