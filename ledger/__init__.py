@@ -46,7 +46,7 @@ from .errors import (
 from .models import Account, Base, IdempotencyRecord, JournalEntry, Posting, Ring
 from .queries import balance_of, balances_of, entry, recent_lines, ring_balances, statement
 from .verify import CHECKS, verify
-from .views import (
+from .values import (
     AccountBalance,
     EntryView,
     Partner,

@@ -39,7 +39,7 @@ from .models import (
     UTCDateTime,
 )
 from .queries import entry as load_entry
-from .views import EntryView, PostingView
+from .values import EntryView, PostingView
 
 # No single posting moves more than this (10,000 hours); anything larger is a typing error,
 # and it keeps every sum far inside a 32-bit integer.

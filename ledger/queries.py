@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from . import errors
 from .models import Account, JournalEntry, Posting, Ring
-from .views import AccountBalance, EntryView, Partner, PostingView, Statement, StatementLine
+from .values import AccountBalance, EntryView, Partner, PostingView, Statement, StatementLine
 
 _account = Account.__table__
 _ring = Ring.__table__

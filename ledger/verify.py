@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from . import errors
 from .errors import format_minutes
 from .models import Ring
-from .views import VerifyReport, Violation
+from .values import VerifyReport, Violation
 
 # Each check: a stable code, what it proves (for the report), and a query yielding violations.
 CHECKS: dict[str, str] = {

@@ -40,6 +40,8 @@ from .models import (
 from .names import display_name, postal_address
 from .permissions import Actor, require_office
 from .rings import categories_of, next_number, settings_of
+from .statements import statement_of
+from .texts import german
 from .vouchers import issue_vouchers, range_numbers
 
 VOUCHERS_PER_PAPER_MEMBER = 3
@@ -378,32 +380,25 @@ def paper_members(
             Member.erased_at.is_(None),
         )
     ).all()
-    names = {
-        m.account_id: f"{display_name(m, full=True)} ({m.number})"
-        for m in session.scalars(select(Member).where(Member.ring_id == edition.ring_id))
-    }
-    system_names = {b.account_id: b.label for b in ledger.ring_balances(session, ring_id=edition.ring_id)}
     own: dict[int, list[pd.Listing]] = {}
     for listing in listings:
         own.setdefault(listing.member_id, []).append(_print_listing(listing, found_markers[listing.id]))
     inserts = []
     for member in sorted(members, key=lambda m: (m.postal_code or "99999", m.last_name, m.number)):
-        result = ledger.statement(
-            session, ring_id=member.ring_id, account_id=member.account_id, start=start, end=end
-        )
-        lines = tuple(
-            pd.StatementLine(
-                booking_date=line.booked_at.astimezone(RING_ZONE).date(),
-                text=line.memo if line.kind != "reversal" else f"Storno: {line.memo}",
-                minutes=line.amount,
-                balance_after=line.balance_after,
-                service_date=line.service_date,
-                partner=", ".join(
-                    names.get(p.account_id) or system_names.get(p.account_id, p.label) for p in line.partners
-                ),
+        # Partners as the member may see them (other members as they chose to be shown), in German.
+        result = statement_of(session, member, full_names=False, start=start, end=end)
+        with german():
+            lines = tuple(
+                pd.StatementLine(
+                    booking_date=line.booked_at.astimezone(RING_ZONE).date(),
+                    text=line.memo if line.kind != "reversal" else f"Storno: {line.memo}",
+                    minutes=line.amount,
+                    balance_after=line.balance_after,
+                    service_date=line.service_date,
+                    partner=line.partner_text,
+                )
+                for line in result.lines
             )
-            for line in result.lines
-        )
         address = tuple(
             line
             for line in (

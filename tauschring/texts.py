@@ -47,8 +47,13 @@ SYSTEM_ACCOUNT_NAMES = {
 
 def in_german(text: object) -> str:
     """A (lazy) text in German whatever the reader chose: for files and the books."""
-    with force_locale("de"):
+    with german():
         return str(text)
+
+
+def german():
+    """Within this block every text is German, whoever reads the page: for what is printed."""
+    return force_locale("de")
 
 
 def format_hours(minutes: int) -> str:
