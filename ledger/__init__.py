@@ -45,7 +45,6 @@ from .errors import (
 )
 from .models import Account, Base, IdempotencyRecord, JournalEntry, Posting, Ring
 from .queries import balance_of, balances_of, entry, recent_lines, ring_balances, statement
-from .verify import CHECKS, verify
 from .values import (
     AccountBalance,
     EntryView,
@@ -56,6 +55,7 @@ from .values import (
     VerifyReport,
     Violation,
 )
+from .verify import CHECKS, verify
 
 __all__ = [
     "CHECKS",
