@@ -120,6 +120,11 @@ def period(
     return start, end
 
 
+def query_period(args) -> tuple[dt.date, dt.date]:
+    """The period a query string names (``von``, ``bis``); by default this month so far."""
+    return period(args.get("von"), args.get("bis"), default_start=today().replace(day=1), default_end=today())
+
+
 def explain_refusal(error: Refusal, *, reader: Member | None = None) -> str:
     """A refusal worded for this request's reader: their own account is 'Ihr', other accounts are
     named as the reader may see them."""

@@ -357,6 +357,20 @@ def edition_data(session: Session, edition: Edition, listings: list[Listing], fo
     )
 
 
+def paper_readers(session: Session, ring_id: int) -> list[Member]:
+    """The members who get the paper by post: paper members who can exchange."""
+    return list(
+        session.scalars(
+            select(Member).where(
+                Member.ring_id == ring_id,
+                Member.paper_member.is_(True),
+                Member.status == "active",
+                Member.erased_at.is_(None),
+            )
+        )
+    )
+
+
 def paper_members(
     session: Session,
     edition: Edition,
@@ -372,14 +386,7 @@ def paper_members(
     )
     start = dt.datetime.combine(start_day, dt.time(), RING_ZONE)
     end = _end_of_day(edition.cutoff)
-    members = session.scalars(
-        select(Member).where(
-            Member.ring_id == edition.ring_id,
-            Member.paper_member.is_(True),
-            Member.status == "active",
-            Member.erased_at.is_(None),
-        )
-    ).all()
+    members = paper_readers(session, edition.ring_id)
     own: dict[int, list[pd.Listing]] = {}
     for listing in listings:
         own.setdefault(listing.member_id, []).append(_print_listing(listing, found_markers[listing.id]))
@@ -493,14 +500,7 @@ def generate_edition(
     step = progress or (lambda name: None)
     listings = _listings_at_cutoff(session, edition)
     found_markers = markers(session, edition, listings)
-    paper = session.scalars(
-        select(Member).where(
-            Member.ring_id == edition.ring_id,
-            Member.paper_member.is_(True),
-            Member.status == "active",
-            Member.erased_at.is_(None),
-        )
-    ).all()
+    paper = paper_readers(session, edition.ring_id)
     vouchers, blank = _edition_vouchers(session, edition, list(paper), now, user_id)
     data = edition_data(session, edition, listings, found_markers)
     inserts = paper_members(session, edition, listings, found_markers, vouchers)

@@ -39,6 +39,18 @@ class PaymentBooked(Event):
     minutes: int
     channel: str
 
+    @classmethod
+    def of(cls, entry, *, payer_id: int, payee_id: int) -> PaymentBooked:
+        """The event of a booked transfer (``ledger.EntryView``) between two members."""
+        return cls(
+            ring_id=entry.ring_id,
+            entry_id=entry.id,
+            payer_id=payer_id,
+            payee_id=payee_id,
+            minutes=max(posting.amount for posting in entry.postings),
+            channel=entry.channel,
+        )
+
 
 @dataclass(frozen=True)
 class PaymentRequested(Event):

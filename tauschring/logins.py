@@ -116,11 +116,27 @@ def create_login(
     return user
 
 
-def _new_password(user: User, password: str, now: dt.datetime) -> None:
+def _new_password(
+    session: Session, actor: Actor, user: User, password: str, now: dt.datetime, *, change: str, summary: str
+) -> None:
+    """Set the password (the other sessions of the old one end), audit it, and tell it."""
     check_password_strength(password)
     user.password_hash = generate_password_hash(password)
     user.password_changed_at = now
-    user.session_token = secrets.token_hex(16)  # the other sessions of the old password end
+    user.session_token = secrets.token_hex(16)
+    session.flush()
+    action = {"password_set": "login.password", "password_changed": "login.own_password"}[change]
+    audit.record(
+        session,
+        actor,
+        now=now,
+        action=action,
+        object_type="login",
+        object_id=user.id,
+        summary=summary,
+        member=user.member,
+    )
+    events.record(session, events.LoginChanged(ring_id=user.ring_id, user_id=user.id, change=change))
 
 
 def set_password(session: Session, actor: Actor, user: User, *, password: str, now: dt.datetime) -> None:
@@ -129,19 +145,8 @@ def set_password(session: Session, actor: Actor, user: User, *, password: str, n
     require_may_manage_login(actor, user)
     if user.member is not None and user.member.status == "left":
         raise errors.MemberLeft(number=user.member.number, name=display_name(user.member))
-    _new_password(user, password, now)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        now=now,
-        action="login.password",
-        object_type="login",
-        object_id=user.id,
-        summary=f"Neues Passwort für Zugang {user.username}",
-        member=user.member,
-    )
-    events.record(session, events.LoginChanged(ring_id=user.ring_id, user_id=user.id, change="password_set"))
+    summary = f"Neues Passwort für Zugang {user.username}"
+    _new_password(session, actor, user, password, now, change="password_set", summary=summary)
 
 
 def change_own_password(session: Session, actor: Actor, *, current: str, new: str, now: dt.datetime) -> User:
@@ -151,21 +156,8 @@ def change_own_password(session: Session, actor: Actor, *, current: str, new: st
         raise errors.WrongCredentials()
     if not check_password_hash(user.password_hash, current):
         raise errors.WrongPassword()
-    _new_password(user, new, now)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        now=now,
-        action="login.own_password",
-        object_type="login",
-        object_id=user.id,
-        summary=f"Zugang {user.username} hat sein Passwort geändert",
-        member=user.member,
-    )
-    events.record(
-        session, events.LoginChanged(ring_id=user.ring_id, user_id=user.id, change="password_changed")
-    )
+    summary = f"Zugang {user.username} hat sein Passwort geändert"
+    _new_password(session, actor, user, new, now, change="password_changed", summary=summary)
     return user
 
 

@@ -160,14 +160,7 @@ def _booked(
     )
     events.record(
         session,
-        events.PaymentBooked(
-            ring_id=payer.ring_id,
-            entry_id=entry.id,
-            payer_id=payer.id,
-            payee_id=payee.id,
-            minutes=minutes,
-            channel=entry.channel,
-        ),
+        events.PaymentBooked.of(entry, payer_id=payer.id, payee_id=payee.id),
     )
 
 
@@ -314,14 +307,7 @@ def accept_request(
     _answered(session, actor, request, member, now)
     events.record(
         session,
-        events.PaymentBooked(
-            ring_id=request.ring_id,
-            entry_id=entry.id,
-            payer_id=request.payer_id,
-            payee_id=request.payee_id,
-            minutes=request.minutes,
-            channel=entry.channel,
-        ),
+        events.PaymentBooked.of(entry, payer_id=request.payer_id, payee_id=request.payee_id),
     )
     return entry
 
@@ -405,14 +391,7 @@ def accept_due_requests(session: Session, ring_id: int, now: dt.datetime) -> lis
             request.status, request.answered_at, request.entry_id = "auto_accepted", now, entry.id
             events.record(
                 session,
-                events.PaymentBooked(
-                    ring_id=ring_id,
-                    entry_id=entry.id,
-                    payer_id=request.payer_id,
-                    payee_id=request.payee_id,
-                    minutes=request.minutes,
-                    channel="system",
-                ),
+                events.PaymentBooked.of(entry, payer_id=request.payer_id, payee_id=request.payee_id),
             )
         session.flush()
         _answered(session, system, request, request.payer, now)

@@ -61,6 +61,8 @@ def account_names(session: Session, ring_id: int, account_ids: set[int], *, full
 
 @dataclass(frozen=True)
 class NamedPartner:
+    """The other side of a statement line: its account named, and the minutes it moved."""
+
     account: Named
     amount: int
 
@@ -146,18 +148,10 @@ def recent_of(session: Session, member: Member, *, count: int, full_names: bool)
 
 
 @dataclass(frozen=True)
-class NamedPosting:
-    account: Named
-    amount: int
+class NamedPosting(NamedPartner):
+    """A posting of an entry: its account named, the amount and the balance after it."""
+
     balance_after: int
-
-    @property
-    def member_number(self) -> int | None:
-        return self.account.member_number
-
-    @property
-    def name(self) -> str:
-        return self.account.name
 
 
 @dataclass(frozen=True)

@@ -648,14 +648,7 @@ def post_batch(
         entries.append(entry)
         events.record(
             session,
-            events.PaymentBooked(
-                ring_id=batch.ring_id,
-                entry_id=entry.id,
-                payer_id=line_check.payer.id,
-                payee_id=line_check.payee.id,
-                minutes=line_check.minutes,
-                channel=channel,
-            ),
+            events.PaymentBooked.of(entry, payer_id=line_check.payer.id, payee_id=line_check.payee.id),
         )
     batch.status, batch.posted_at, batch.posted_by_id = "posted", now, actor.user_id
     session.flush()

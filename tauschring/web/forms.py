@@ -120,13 +120,18 @@ class ListingForm(FlaskForm):
     print_in_paper = BooleanField(_l("In der Marktzeitung drucken"), default=True)
 
 
-class ProfileForm(FlaskForm):
+class ContactFields:
+    """A member's contact data, as the member and the office type it."""
+
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40), Regexp(r"^[0-9 +()/-]*$")])
     email = StringField(_l("E-Mail"), validators=[Optional(), Length(max=200), Email()])
     street = StringField(_l("Straße und Hausnummer"), validators=[Optional(), Length(max=200)])
     postal_code = StringField(_l("Postleitzahl"), validators=[Optional(), Regexp(r"^\d{4,5}$")])
     city = StringField(_l("Ort"), validators=[Optional(), Length(max=100)])
     district = StringField(_l("Stadtteil"), validators=[Optional(), Length(max=100)])
+
+
+class ProfileForm(ContactFields, FlaskForm):
     name_display = SelectField(
         _l("So wird mein Name gezeigt"),
         choices=[

@@ -117,31 +117,17 @@ def pay_view():
     if form.errors or minutes is None or payee is None:
         return render_template("member/pay.html", form=form, step="form", candidates=candidates), 400
 
-    def payment(session, key=None):
-        return payments.pay(
-            session,
-            actor(),
-            payer=member,
-            payee=payee,
-            minutes=minutes,
-            memo=form.memo.data,
-            service_date=form.service_date.data,
-            now=context.now(),
-            idempotency_key=key,
-        )
-
+    terms = {
+        "payer": member,
+        "payee": payee,
+        "minutes": minutes,
+        "memo": form.memo.data,
+        "service_date": form.service_date.data,
+        "now": context.now(),
+    }
     if request.form.get("action") != "confirm":
-        try:
-            payments.check_payment(
-                db.session,
-                actor(),
-                payer=member,
-                payee=payee,
-                minutes=minutes,
-                memo=form.memo.data,
-                service_date=form.service_date.data,
-                now=context.now(),
-            )
+        try:  # the preview checks every rule but the limits, which the booking checks
+            payments.check_payment(db.session, actor(), **terms)
         except REFUSALS as refusal:
             return refused_page(refusal, "member/pay.html", reader=member, form=form, step="form")
         form.payee_id.data = str(payee.id)
@@ -157,7 +143,11 @@ def pay_view():
 
     key = form.idempotency_key.data or None
     try:
-        entry = commit(lambda session: payment(session, f"web-{key}" if key else None))
+        entry = commit(
+            lambda session: payments.pay(
+                session, actor(), **terms, idempotency_key=f"web-{key}" if key else None
+            )
+        )
     except REFUSALS as refusal:
         return refused_page(refusal, "member/pay.html", reader=member, form=form, step="form")
     flash(
@@ -272,16 +262,6 @@ def cancel(request_id: int):
     )
 
 
-def _period() -> tuple:
-    """The statement period from the query string (by default the current month), or a refusal."""
-    return context.period(
-        request.args.get("von"),
-        request.args.get("bis"),
-        default_start=context.today().replace(day=1),
-        default_end=context.today(),
-    )
-
-
 def _statement(member: Member, start, end) -> statements.NamedStatement:
     begin, finish = context.to_utc_range(start, end)
     return statements.statement_of(db.session, member, full_names=False, start=begin, end=finish)
@@ -293,7 +273,7 @@ def statement():
     member = current_member()
     status = 200
     try:
-        start, end = _period()
+        start, end = context.query_period(request.args)
     except REFUSALS as refusal:
         status = refused(refusal)
         start, end = context.today().replace(day=1), context.today()
@@ -307,7 +287,7 @@ def statement():
 def statement_csv():
     member = current_member()
     try:
-        start, end = _period()
+        start, end = context.query_period(request.args)
     except REFUSALS:
         abort(400)
     filename = f"kontoauszug-{member.number}-{start.isoformat()}-{end.isoformat()}.csv"

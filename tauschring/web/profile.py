@@ -73,27 +73,7 @@ def export():
     statement = statements.statement_of(session, member, full_names=False)
     data = {
         "exported_at": context.now().isoformat(),
-        "member": _row(
-            member,
-            (
-                "number",
-                "first_name",
-                "last_name",
-                "name_display",
-                "phone",
-                "email",
-                "street",
-                "postal_code",
-                "city",
-                "district",
-                "paper_member",
-                "large_print",
-                "status",
-                "joined_on",
-                "suspended_on",
-                "left_on",
-            ),
-        ),
+        "member": _row(member, ("number", *members.EDITABLE_BY_OFFICE, *members.STATUS_FIELDS, "joined_on")),
         "consents": [
             _row(c, ("field", "channel", "granted", "changed_on", "source")) for c in member.consents
         ],

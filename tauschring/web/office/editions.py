@@ -84,11 +84,7 @@ def editions():
     form.month.data = f"{next_month.year:04d}-{next_month.month:02d}"
     form.cutoff.data = today
     form.next_cutoff.data = today + dt.timedelta(days=28)
-    paper = db.session.scalars(
-        select(Member).where(
-            Member.ring_id == ring_id, Member.paper_member.is_(True), Member.status == "active"
-        )
-    ).all()
+    paper = edition_cases.paper_readers(db.session, ring_id)
     return render_template(
         "office/editions.html",
         editions=rows,

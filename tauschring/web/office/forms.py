@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from ...logins import MIN_PASSWORD_LENGTH
+from ..forms import ContactFields
 
 SOURCES = [
     SelectChoice("paper_form", _l("Papierformular")),
@@ -69,7 +70,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class MemberForm(FlaskForm):
+class MemberForm(ContactFields, FlaskForm):
     first_name = StringField(
         _l("Vorname"), validators=[DataRequired(_l("Bitte geben Sie den Vornamen an.")), Length(max=100)]
     )
@@ -85,12 +86,6 @@ class MemberForm(FlaskForm):
         ],
         default="first_initial",
     )
-    phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40), Regexp(r"^[0-9 +()/-]*$")])
-    email = StringField(_l("E-Mail"), validators=[Optional(), Length(max=200), Email()])
-    street = StringField(_l("Straße und Hausnummer"), validators=[Optional(), Length(max=200)])
-    postal_code = StringField(_l("Postleitzahl"), validators=[Optional(), Regexp(r"^\d{4,5}$")])
-    city = StringField(_l("Ort"), validators=[Optional(), Length(max=100)])
-    district = StringField(_l("Stadtteil"), validators=[Optional(), Length(max=100)])
     paper_member = BooleanField(_l("Papiermitglied (bekommt die gedruckte Marktzeitung)"))
     large_print = BooleanField(_l("Großdruck"))
 

@@ -128,12 +128,7 @@ def members_csv():
 @bp.get("/berichte/buchungen.csv")
 def entries_csv():
     try:
-        start, end = context.period(
-            request.args.get("von"),
-            request.args.get("bis"),
-            default_start=context.today().replace(day=1),
-            default_end=context.today(),
-        )
+        start, end = context.query_period(request.args)
     except REFUSALS:
         abort(400)
     begin, finish = context.to_utc_range(start, end)

@@ -63,12 +63,7 @@ def reverse(entry_id: int):
 def statement(number: int):
     member = _member(number)
     try:
-        start, end = context.period(
-            request.args.get("von"),
-            request.args.get("bis"),
-            default_start=context.today().replace(day=1),
-            default_end=context.today(),
-        )
+        start, end = context.query_period(request.args)
     except REFUSALS:
         abort(400)
     begin, finish = context.to_utc_range(start, end)
