@@ -289,6 +289,16 @@ def accept_request(
     require_active(request.payer)
     require_active(request.payee)
     _claim(session, request, "accepted", now, actor.user_id)
+    entry = _book_request(session, actor, request, now)
+    _answered(session, actor, request, member, now)
+    return entry
+
+
+def _book_request(
+    session: Session, actor: Actor, request: PaymentRequest, now: dt.datetime
+) -> ledger.EntryView:
+    """Book the payment a request asks for, on the payer's behalf (unless the payer acts), and
+    tell it."""
     entry = ledger.book_transfer(
         session,
         ring_id=request.ring_id,
@@ -304,10 +314,8 @@ def accept_request(
     )
     request.entry_id = entry.id
     session.flush()
-    _answered(session, actor, request, member, now)
     events.record(
-        session,
-        events.PaymentBooked.of(entry, payer_id=request.payer_id, payee_id=request.payee_id),
+        session, events.PaymentBooked.of(entry, payer_id=request.payer_id, payee_id=request.payee_id)
     )
     return entry
 
@@ -371,28 +379,12 @@ def accept_due_requests(session: Session, ring_id: int, now: dt.datetime) -> lis
             with session.begin_nested():
                 require_active(request.payer)
                 require_active(request.payee)
-                entry = ledger.book_transfer(
-                    session,
-                    ring_id=ring_id,
-                    payer=request.payer.account_id,
-                    payee=request.payee.account_id,
-                    minutes=request.minutes,
-                    memo=request.memo,
-                    service_date=request.service_date,
-                    now=now,
-                    operator_id=None,
-                    on_behalf_of_id=request.payer.account_id,
-                    channel="system",
-                )
+                _book_request(session, system, request, now)
         except (ledger.LedgerError, errors.Refusal) as refusal:
             request.status, request.answered_at = "failed", now
             request.note = explain(refusal, unit_of(session, ring_id))[:500]
         else:
-            request.status, request.answered_at, request.entry_id = "auto_accepted", now, entry.id
-            events.record(
-                session,
-                events.PaymentBooked.of(entry, payer_id=request.payer_id, payee_id=request.payee_id),
-            )
+            request.status, request.answered_at = "auto_accepted", now
         session.flush()
         _answered(session, system, request, request.payer, now)
     return due
