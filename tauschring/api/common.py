@@ -13,6 +13,7 @@ import ledger
 
 from .. import context, errors
 from ..db import TransactionFailed, db, run_in_transaction
+from ..permissions import require_office
 from . import schemas as s
 from .auth import ApiDenied, authenticate, note_use
 from .problems import busy_problem, refusal_problem
@@ -99,8 +100,6 @@ def actor():
 
 def office_actor():
     """The actor, who must be of the office (the rule: ``permissions.require_office``)."""
-    from ..permissions import require_office
-
     who = context.actor()
     require_office(who)
     return who

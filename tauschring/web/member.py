@@ -207,7 +207,7 @@ def requests():
     ), status
 
 
-def _answer(request_id: int, work, done: str, *, to_entry: bool = False):
+def _answer(work, done: str, *, to_entry: bool = False):
     """Accept, decline or cancel a request as the member this login acts as."""
     member = current_member()
     form = AnswerForm()
@@ -229,7 +229,6 @@ def _answer(request_id: int, work, done: str, *, to_entry: bool = False):
 @member_required
 def accept(request_id: int):
     return _answer(
-        request_id,
         lambda session, member, form: payments.accept_request(
             session, actor(), member, request_id, now=context.now()
         ),
@@ -242,7 +241,6 @@ def accept(request_id: int):
 @member_required
 def decline(request_id: int):
     return _answer(
-        request_id,
         lambda session, member, form: payments.decline_request(
             session, actor(), member, request_id, now=context.now(), note=form.note.data or ""
         ),
@@ -254,7 +252,6 @@ def decline(request_id: int):
 @member_required
 def cancel(request_id: int):
     return _answer(
-        request_id,
         lambda session, member, form: payments.cancel_request(
             session, actor(), member, request_id, now=context.now()
         ),
