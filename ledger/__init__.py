@@ -42,9 +42,10 @@ from .errors import (
     UnknownEntry,
     UnknownRing,
     format_minutes,
+    limit_refusal,
 )
 from .models import Account, Base, IdempotencyRecord, JournalEntry, Posting, Ring
-from .queries import balance_of, balances_of, entry, recent_lines, ring_balances, statement
+from .queries import balance_of, balances_of, check_transfer, entry, recent_lines, ring_balances, statement
 from .values import (
     AccountBalance,
     EntryView,
@@ -97,9 +98,11 @@ __all__ = [
     "balances_of",
     "book_entry",
     "book_transfer",
+    "check_transfer",
     "close_account",
     "create_ring",
     "entry",
+    "limit_refusal",
     "format_minutes",
     "lock_accounts",
     "open_account",

@@ -639,17 +639,12 @@ def _write(
         row = rows[account_id]
         new_balance = row.balance + amount
         limit = _limit_for(row, amount)
-        if limit is not None and override_reason is None:
-            crossed = new_balance < limit if amount < 0 else new_balance > limit
-            if crossed:
-                raise errors.LimitExceeded(
-                    account_id=account_id,
-                    label=row.label,
-                    side="lower" if amount < 0 else "upper",
-                    balance=row.balance,
-                    amount=amount,
-                    limit=limit,
-                )
+        if override_reason is None:
+            refusal = errors.limit_refusal(
+                account_id=account_id, label=row.label, balance=row.balance, amount=amount, limit=limit
+            )
+            if refusal is not None:
+                raise refusal
         new_postings.append(PostingView(account_id, amount, new_balance, limit))
 
     _UPDATE_BALANCE.execute(

@@ -109,6 +109,26 @@ class LimitExceeded(LedgerError):
     minute_params = frozenset({"balance", "amount", "limit"})
 
 
+def limit_refusal(
+    *, account_id: int, label: str, balance: int, amount: int, limit: int | None
+) -> LimitExceeded | None:
+    """The refusal a movement of ``amount`` meets at ``limit``, or None: the floor is checked when
+    an account pays, the ceiling when it receives, so an account beyond a limit can move back."""
+    if limit is None:
+        return None
+    after = balance + amount
+    if (after < limit) if amount < 0 else (after > limit):
+        return LimitExceeded(
+            account_id=account_id,
+            label=label,
+            side="lower" if amount < 0 else "upper",
+            balance=balance,
+            amount=amount,
+            limit=limit,
+        )
+    return None
+
+
 class InvalidMemo(LedgerError):
     code = "invalid_memo"
     template = "Invalid text: {reason}."

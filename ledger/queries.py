@@ -97,6 +97,20 @@ def balances_of(session: Session, *, ring_id: int, account_ids: Iterable[int]) -
     return found
 
 
+def check_transfer(session: Session, *, ring_id: int, payer: int, payee: int, minutes: int) -> None:
+    """Raise the LimitExceeded a transfer would meet now, for a preview before anything is booked
+    (the booking checks again, under lock)."""
+    balances = balances_of(session, ring_id=ring_id, account_ids=[payer, payee])
+    for account_id, amount in ((payer, -minutes), (payee, minutes)):
+        shown = balances[account_id]
+        limit = shown.min_balance if amount < 0 else shown.max_balance
+        refusal = errors.limit_refusal(
+            account_id=account_id, label=shown.label, balance=shown.balance, amount=amount, limit=limit
+        )
+        if refusal is not None:
+            raise refusal
+
+
 def ring_balances(session: Session, *, ring_id: int) -> list[AccountBalance]:
     """Balances of all accounts of a ring: system accounts first, then members by id."""
     return [_account_balance(row) for row in session.execute(_RING_BALANCES, {"ring_id": ring_id})]

@@ -92,6 +92,13 @@ def _init_web(app: Flask) -> None:
         )
         return display_name(member, full=full)
 
+    @app.template_filter("named")
+    def named_filter(code: str | None, names: str) -> str:
+        """A stored code in the reader's words: ``{{ entry.kind | named("ENTRY_KINDS") }}``."""
+        from . import texts
+
+        return str(texts.name_of(getattr(texts, names), code))
+
     @app.template_filter("hm")
     def hm_filter(minutes: int) -> str:
         return hm(minutes)
@@ -102,9 +109,10 @@ def _init_web(app: Flask) -> None:
 
     @app.template_filter("when")
     def when_filter(value: dt.datetime | None) -> str:
-        from flask_babel import format_datetime
+        """A moment with the year in full: 20.11.2026, 10:05 (Nov 20, 2026, 10:05 AM)."""
+        from flask_babel import format_date, format_time
 
-        return format_datetime(value, "short") if value else ""
+        return f"{format_date(value, 'medium')}, {format_time(value, 'short')}" if value else ""
 
     @app.context_processor
     def page_context() -> dict[str, Any]:

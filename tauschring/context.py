@@ -120,9 +120,16 @@ def period(
     return start, end
 
 
+def month_so_far(day: dt.date) -> dt.date:
+    """Where a statement starts by default: this month's first day, or in a month's first week
+    the previous month's, so that on the 1st a reader still sees a month, not a single day."""
+    first = day.replace(day=1)
+    return (first - dt.timedelta(days=1)).replace(day=1) if day.day <= 7 else first
+
+
 def query_period(args) -> tuple[dt.date, dt.date]:
-    """The period a query string names (``von``, ``bis``); by default this month so far."""
-    return period(args.get("von"), args.get("bis"), default_start=today().replace(day=1), default_end=today())
+    """The period a query string names (``von``, ``bis``); by default the month so far."""
+    return period(args.get("von"), args.get("bis"), default_start=month_so_far(today()), default_end=today())
 
 
 def explain_refusal(error: Refusal, *, reader: Member | None = None) -> str:

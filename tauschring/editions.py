@@ -292,10 +292,11 @@ def _print_listing(listing: Listing, marker: str | None) -> pd.Listing:
     )
 
 
+# The publisher (the ring with its office address and phone) is printed by print/ from RingInfo
+# right above this text; naming it here as well printed it twice.
 IMPRESSUM = (
-    "Herausgeber: {ring}. Anschrift: {address}. Telefon: {phone}. Die Marktzeitung erscheint monatlich "
-    "und wird nur an Mitglieder abgegeben. Für den Inhalt der Inserate sind die inserierenden "
-    "Mitglieder verantwortlich."
+    "Die Marktzeitung erscheint monatlich und wird nur an Mitglieder abgegeben. Für den Inhalt der "
+    "Inserate sind die inserierenden Mitglieder verantwortlich."
 )
 PRIVACY = (
     "Telefonnummern, E-Mail-Adressen und Anschriften stehen in dieser Zeitung nur, wenn das Mitglied "
@@ -350,9 +351,7 @@ def edition_data(session: Session, edition: Edition, listings: list[Listing], fo
         listings=tuple(_print_listing(listing, found_markers[listing.id]) for listing in listings),
         contact_list=contact_list,
         show_contact_list=edition.show_contact_list,
-        impressum=IMPRESSUM.format(
-            ring=ring.name, address=", ".join(ring.office_address) or "–", phone=ring.office_phone or "–"
-        ),
+        impressum=IMPRESSUM,
         privacy_notice=PRIVACY,
     )
 
@@ -390,6 +389,10 @@ def paper_members(
     own: dict[int, list[pd.Listing]] = {}
     for listing in listings:
         own.setdefault(listing.member_id, []).append(_print_listing(listing, found_markers[listing.id]))
+    # The limits in force for each account (ring defaults or the member's own), None for no limit.
+    balances = ledger.balances_of(
+        session, ring_id=edition.ring_id, account_ids=[m.account_id for m in members]
+    )
     inserts = []
     for member in sorted(members, key=lambda m: (m.postal_code or "99999", m.last_name, m.number)):
         # Partners as the member may see them (other members as they chose to be shown), in German.
@@ -415,6 +418,8 @@ def paper_members(
             )
             if line
         )
+        balance = balances.get(member.account_id)
+        limits = None if balance is None else pd.Limits(balance.min_balance, balance.max_balance)
         inserts.append(
             pd.PaperMember(
                 member_number=str(member.number),
@@ -430,6 +435,7 @@ def paper_members(
                 ),
                 listings=tuple(own.get(member.id, ())),
                 voucher_numbers=vouchers.get(member.id, ()),
+                limits=limits,
             )
         )
     return inserts

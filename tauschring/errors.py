@@ -358,6 +358,13 @@ class BatchHasErrors(Refusal):
     template = "{count} line(s) have errors."
 
 
+class BatchTotalsMismatch(Refusal):
+    """The typed batch and the counted paper stack differ (by vouchers, by minutes)."""
+
+    code = "batch_totals_mismatch"
+    template = "The batch differs from the paper stack: {count_off} vouchers, {minutes_off} minutes."
+
+
 class BatchNeedsApproval(Refusal):
     code = "batch_needs_approval"
     template = "The batch must be approved by a second person first."

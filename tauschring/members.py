@@ -534,6 +534,46 @@ def erase_member(session: Session, actor: Actor, member: Member, *, now: dt.date
     events.record(session, events.MemberErased(ring_id=member.ring_id, member_id=member.id))
 
 
+def set_limits(
+    session: Session,
+    actor: Actor,
+    member: Member,
+    *,
+    min_balance: int | None,
+    max_balance: int | None,
+    now: dt.datetime,
+) -> bool:
+    """The office gives one member limits of their own (None: the ring's default). Returns
+    whether anything changed; the audit keeps the values before and after."""
+    require_office(actor)
+    require_same_ring(actor, member)
+    account = member.account
+    before = {"min_balance": account.min_balance, "max_balance": account.max_balance}
+    ledger.set_account_limits(
+        session,
+        ring_id=member.ring_id,
+        account_id=member.account_id,
+        min_balance=min_balance,
+        max_balance=max_balance,
+    )
+    after = {"min_balance": min_balance, "max_balance": max_balance}
+    if before == after:
+        return False
+    audit.record(
+        session,
+        actor,
+        now=now,
+        action="member.limits",
+        object_type="member",
+        object_id=member.number,
+        summary=f"Grenzen von Mitglied {member.number} geändert",
+        member=member,
+        before=before,
+        after=after,
+    )
+    return True
+
+
 # ---------------------------------------------------------------------------------------------
 # Soft limits
 

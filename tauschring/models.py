@@ -60,6 +60,8 @@ class RingSettings(Base):
     submission_days: Mapped[int] = mapped_column(Integer, default=56)
     # A second office user must approve a voucher batch before it is posted.
     require_batch_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Whether a voucher (Beleg) must carry a text; without one it is booked as "Beleg <Nr.>".
+    voucher_memo_required: Mapped[bool] = mapped_column(Boolean, default=False)
     # Monthly account fee per active member (0: none), and what happens at a limit.
     fee_minutes: Mapped[int] = mapped_column(Integer, default=0)
     fee_policy: Mapped[str] = mapped_column(String(10), default="skip")
@@ -375,6 +377,8 @@ class VoucherLine(Base):
     memo: Mapped[str] = mapped_column(String(500), default="")
     # The clerk confirmed a voucher older than the ring's submission period.
     old_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The office books this voucher beyond a member's limit, for this reason (recorded on the entry).
+    override_reason: Mapped[str | None] = mapped_column(String(300))
     entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     entered_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entry.id"))

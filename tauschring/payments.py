@@ -96,6 +96,35 @@ def check_payment(
     )
 
 
+def preview_payment(
+    session: Session,
+    actor: Actor,
+    *,
+    payer: Member,
+    payee: Member,
+    minutes: int,
+    memo: str,
+    service_date: dt.date,
+    now: dt.datetime,
+) -> ledger.AccountBalance:
+    """Every rule of a payment, the limits as the books stand now included, before the member
+    confirms; nothing is written. Returns the payer's balance before the payment."""
+    check_payment(
+        session,
+        actor,
+        payer=payer,
+        payee=payee,
+        minutes=minutes,
+        memo=memo,
+        service_date=service_date,
+        now=now,
+    )
+    ledger.check_transfer(
+        session, ring_id=payer.ring_id, payer=payer.account_id, payee=payee.account_id, minutes=minutes
+    )
+    return ledger.balance_of(session, ring_id=payer.ring_id, account_id=payer.account_id)
+
+
 def pay(
     session: Session,
     actor: Actor,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,26 +32,18 @@ from ledger import Account, JournalEntry, Posting, Ring
 from .clock import RING_ZONE, utcnow
 from .models import Member, User
 from .names import display_name
-from .texts import CHECK_TEXTS, SYSTEM_ACCOUNT_NAMES, format_hours, in_german
+from .texts import (
+    CHANNELS,
+    CHECK_TEXTS,
+    ENTRY_KINDS,
+    MEMBER_STATUSES,
+    SYSTEM_ACCOUNT_NAMES,
+    format_hours,
+    in_german,
+    name_of,
+)
 from .units import hm
 
-KIND_NAMES = {
-    "transfer": "Überweisung",
-    "fee": "Gebühr",
-    "settlement": "Ausgleich",
-    "opening": "Eröffnung",
-    "reversal": "Storno",
-    "adjustment": "Korrektur",
-}
-CHANNEL_NAMES = {
-    "web": "Web",
-    "api": "API",
-    "office": "Büro",
-    "voucher": "Tauschscheck",
-    "import": "Import",
-    "system": "System",
-}
-STATUS_NAMES = {"active": "aktiv", "suspended": "ruhend", "left": "ausgetreten"}
 ERASED_STATUS = "ausgetreten, Daten gelöscht"
 COMMODITY = "Min"
 MEMBER_ACCOUNT_ROOT = "Mitglieder"
@@ -63,6 +56,8 @@ OTHER_ACCOUNT_ROOT = "Konten"
 # CSV
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A signed duration (-1:30) is a value a spreadsheet shows as such, never a formula: no apostrophe.
+_DURATION = re.compile(r"-?\d{1,7}:[0-5]\d")
 
 
 def csv_cell(value: object) -> str | int:
@@ -79,7 +74,7 @@ def csv_cell(value: object) -> str | int:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value)
-    if text.startswith(_FORMULA_STARTS):
+    if text.startswith(_FORMULA_STARTS) and not _DURATION.fullmatch(text):
         return "'" + text
     return text
 
@@ -163,7 +158,7 @@ def _status(member: Member | None) -> str:
         return ""
     if member.erased:
         return ERASED_STATUS
-    return STATUS_NAMES.get(member.status, member.status)
+    return in_german(name_of(MEMBER_STATUSES, member.status))
 
 
 def _local_date(moment: dt.datetime) -> dt.date:
@@ -277,7 +272,7 @@ def entries_csv(session: Session, ring_id: int, start: dt.datetime, end: dt.date
                 row.id,
                 _local_date(row.booked_at),
                 row.service_date,
-                KIND_NAMES.get(row.kind, row.kind),
+                in_german(name_of(ENTRY_KINDS, row.kind)),
                 row.voucher_number,
                 row.memo,
                 name.konto,
@@ -285,7 +280,7 @@ def entries_csv(session: Session, ring_id: int, start: dt.datetime, end: dt.date
                 row.amount,
                 hm(row.amount),
                 row.reverses_id,
-                CHANNEL_NAMES.get(row.channel, row.channel),
+                in_german(name_of(CHANNELS, row.channel)),
                 row.username,
             )
         )

@@ -184,6 +184,12 @@ def next_number(session: Session, ring_id: int, counter: str, count: int = 1) ->
     return count
 
 
+def sole_ring(session: Session) -> int | None:
+    """The ring of an instance that holds just one (the sign-in page names its office)."""
+    found = session.scalars(select(ledger.Ring.id).limit(2)).all()
+    return found[0] if len(found) == 1 else None
+
+
 def categories_of(session: Session, ring_id: int) -> list[Category]:
     return list(
         session.scalars(select(Category).where(Category.ring_id == ring_id).order_by(Category.position))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 import ledger
@@ -21,6 +21,7 @@ from .models import Member
 from .names import display_name
 from .permissions import Actor
 from .texts import SYSTEM_ACCOUNT_NAMES
+from .units import whole_number
 
 
 @dataclass(frozen=True)
@@ -184,3 +185,21 @@ def entry_seen_by(session: Session, actor: Actor, entry_id: int, *, reader: Memb
     return NamedEntry(
         found, tuple(NamedPosting(names[p.account_id], p.amount, p.balance_after) for p in found.postings)
     )
+
+
+def find_entries(session: Session, ring_id: int, text: str, *, limit: int = 20) -> list[ledger.JournalEntry]:
+    """Entries the office looks for to correct them: by entry number or by voucher number."""
+    text = text.strip()[:40]
+    if not text:
+        return []
+    conditions = [ledger.JournalEntry.voucher_number == text]
+    number = whole_number(text)
+    if number is not None and number < 2**31:
+        conditions.append(ledger.JournalEntry.id == number)
+    query = (
+        select(ledger.JournalEntry)
+        .where(ledger.JournalEntry.ring_id == ring_id, or_(*conditions))
+        .order_by(ledger.JournalEntry.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))

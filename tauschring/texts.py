@@ -45,6 +45,120 @@ SYSTEM_ACCOUNT_NAMES = {
 }
 
 
+# Names of the codes the database stores, for pages and files: no internal code reaches a reader.
+ENTRY_KINDS = {
+    "transfer": _l("Überweisung"),
+    "fee": _l("Gebühr"),
+    "settlement": _l("Ausgleich"),
+    "opening": _l("Eröffnung"),
+    "reversal": _l("Storno"),
+    "adjustment": _l("Korrektur"),
+}
+CHANNELS = {
+    "web": _l("online"),
+    "api": _l("API"),
+    "office": _l("Büro"),
+    "voucher": _l("Tauschscheck"),
+    "import": _l("Import"),
+    "system": _l("automatisch"),
+}
+CONTACT_FIELDS = {"phone": _l("Telefon"), "email": _l("E-Mail"), "address": _l("Adresse")}
+CONSENT_CHANNELS = {"online": _l("online"), "print": _l("im Druck")}
+CONSENT_SOURCES = {
+    "online": _l("selbst online"),
+    "paper_form": _l("Papierformular"),
+    "office": _l("im Büro mündlich/telefonisch"),
+    "helper": _l("durch Betreuer"),
+}
+ROLES = {"member": _l("Mitglied"), "office": _l("Büro"), "admin": _l("Administrator")}
+MEMBER_STATUSES = {"active": _l("aktiv"), "suspended": _l("gesperrt"), "left": _l("ausgetreten")}
+REQUEST_STATUSES = {
+    "open": _l("offen"),
+    "accepted": _l("angenommen"),
+    "declined": _l("abgelehnt"),
+    "auto_accepted": _l("automatisch angenommen"),
+    "cancelled": _l("zurückgezogen"),
+    "failed": _l("nicht buchbar"),
+}
+BATCH_STATUSES = {
+    "open": _l("offen"),
+    "approved": _l("freigegeben"),
+    "posted": _l("gebucht"),
+    "discarded": _l("verworfen"),
+}
+OBJECT_TYPES = {
+    "api_token": _l("API-Token"),
+    "edition": _l("Ausgabe"),
+    "entry": _l("Buchung"),
+    "fee_run": _l("Gebührenlauf"),
+    "listing": _l("Inserat"),
+    "login": _l("Zugang"),
+    "member": _l("Mitglied"),
+    "payment_request": _l("Zahlungsanforderung"),
+    "ring": _l("Tauschring"),
+    "voucher_batch": _l("Belegstapel"),
+    "voucher_range": _l("Belegnummern"),
+}
+AUDIT_ACTIONS = {
+    "batch.approve": _l("Stapel freigegeben"),
+    "batch.carry_over": _l("Zeilen übernommen"),
+    "batch.discard": _l("Stapel verworfen"),
+    "batch.import": _l("Datei eingelesen"),
+    "batch.line.add": _l("Beleg eingetippt"),
+    "batch.line.change": _l("Beleg geändert"),
+    "batch.line.confirm_old": _l("alten Beleg bestätigt"),
+    "batch.line.delete": _l("Beleg gelöscht"),
+    "batch.open": _l("Stapel angelegt"),
+    "batch.post": _l("Stapel gebucht"),
+    "batch.totals": _l("Summen laut Stapel"),
+    "batch.unapprove": _l("Freigabe aufgehoben"),
+    "edition.create": _l("Ausgabe angelegt"),
+    "edition.event": _l("Termin eingetragen"),
+    "edition.generate": _l("Ausgabe erzeugt"),
+    "edition.news": _l("Artikel eingetragen"),
+    "edition.remove": _l("aus der Ausgabe entfernt"),
+    "entry.reverse": _l("Storno"),
+    "fee.exempt": _l("von der Gebühr befreit"),
+    "fee.run": _l("Kontoführungsgebühr gebucht"),
+    "fee.unexempt": _l("Gebührenbefreiung aufgehoben"),
+    "helper.add": _l("Betreuer eingetragen"),
+    "helper.end": _l("Betreuung beendet"),
+    "listing.create": _l("Inserat aufgegeben"),
+    "listing.edit": _l("Inserat geändert"),
+    "listing.renew": _l("Inserat verlängert"),
+    "listing.withdraw": _l("Inserat zurückgezogen"),
+    "login.create": _l("Zugang angelegt"),
+    "login.own_password": _l("eigenes Passwort geändert"),
+    "login.password": _l("Passwort neu gesetzt"),
+    "member.admit": _l("aufgenommen"),
+    "member.consent": _l("Einwilligungen erfasst"),
+    "member.contact": _l("Kontaktdaten geändert"),
+    "member.edit": _l("Angaben geändert"),
+    "member.erase": _l("persönliche Daten gelöscht"),
+    "member.leave": _l("ausgetreten"),
+    "member.limits": _l("Grenzen geändert"),
+    "member.reactivate": _l("entsperrt"),
+    "member.suspend": _l("gesperrt"),
+    "payment.book": _l("Zahlung gebucht"),
+    "request.accepted": _l("Anforderung angenommen"),
+    "request.auto_accepted": _l("Anforderung automatisch angenommen"),
+    "request.cancelled": _l("Anforderung zurückgezogen"),
+    "request.create": _l("Zahlung angefordert"),
+    "request.declined": _l("Anforderung abgelehnt"),
+    "request.failed": _l("Anforderung nicht buchbar"),
+    "settings.change": _l("Einstellungen geändert"),
+    "token.create": _l("API-Token angelegt"),
+    "token.revoke": _l("API-Token widerrufen"),
+    "vouchers.issue": _l("Belegnummern ausgegeben"),
+}
+
+
+def name_of(names: dict, code: str | None) -> object:
+    """The reader's word for a stored code, as a lazy text (the code itself only if a new one has
+    no name yet); ``in_german`` makes it German for files."""
+    return names.get(code, code or "")
+
+
 def in_german(text: object) -> str:
     """A (lazy) text in German whatever the reader chose: for files and the books."""
     with german():
@@ -128,8 +242,8 @@ def _limit(f: _Facts) -> str:
         room = max(0, f["balance"] - f["limit"])
         if f["account_id"] == f.own:
             return _(
-                "Das würde Ihre Untergrenze unterschreiten: Ihr Kontostand ist %(balance)s, die "
-                "Untergrenze %(limit)s. Sie können noch höchstens %(room)s bezahlen, nicht %(amount)s.",
+                "Das würde Ihre Untergrenze unterschreiten: Ihr Kontostand ist %(balance)s, die Untergrenze "
+                "%(limit)s. Sie können noch höchstens %(room)s bezahlen; %(amount)s sind zu viel.",
                 balance=f.amount(f["balance"]),
                 limit=f.amount(f["limit"]),
                 room=f.amount(room),
@@ -137,7 +251,7 @@ def _limit(f: _Facts) -> str:
             )
         return _(
             "Das würde die Untergrenze von %(name)s unterschreiten: Kontostand %(balance)s, "
-            "Untergrenze %(limit)s. Möglich sind noch höchstens %(room)s, nicht %(amount)s.",
+            "Untergrenze %(limit)s. Möglich sind noch höchstens %(room)s; %(amount)s sind zu viel.",
             name=whose,
             balance=f.amount(f["balance"]),
             limit=f.amount(f["limit"]),
@@ -148,7 +262,7 @@ def _limit(f: _Facts) -> str:
     if f["account_id"] == f.own:
         return _(
             "Das würde Ihre Obergrenze überschreiten: Ihr Kontostand ist %(balance)s, die Obergrenze "
-            "%(limit)s. Sie können noch höchstens %(room)s empfangen, nicht %(amount)s.",
+            "%(limit)s. Sie können noch höchstens %(room)s empfangen; %(amount)s sind zu viel.",
             balance=f.amount(f["balance"]),
             limit=f.amount(f["limit"]),
             room=f.amount(room),
@@ -156,7 +270,7 @@ def _limit(f: _Facts) -> str:
         )
     return _(
         "Das würde die Obergrenze von %(name)s überschreiten: Kontostand %(balance)s, Obergrenze "
-        "%(limit)s. %(name)s kann noch höchstens %(room)s empfangen, nicht %(amount)s.",
+        "%(limit)s. %(name)s kann noch höchstens %(room)s empfangen; %(amount)s sind zu viel.",
         name=whose,
         balance=f.amount(f["balance"]),
         limit=f.amount(f["limit"]),
@@ -219,16 +333,38 @@ def _period(f: _Facts) -> str:
     return _("„%(value)s“ ist kein gültiges Datum (JJJJ-MM-TT).", value=f["value"])
 
 
+def _totals_off(f: _Facts) -> str:
+    parts = []
+    if f["count_off"]:
+        count = abs(f["count_off"])
+        more = f["count_off"] > 0
+        parts.append(
+            ngettext("%(num)d Beleg mehr", "%(num)d Belege mehr", count)
+            if more
+            else ngettext("%(num)d Beleg weniger", "%(num)d Belege weniger", count)
+        )
+    if f["minutes_off"]:
+        amount = f.amount(abs(f["minutes_off"]))
+        parts.append(
+            _("%(amount)s mehr", amount=amount)
+            if f["minutes_off"] > 0
+            else _("%(amount)s weniger", amount=amount)
+        )
+    return _(
+        "Der Stapel weicht vom gezählten Papierstapel ab: %(diff)s. Bitte fehlende Belege eintippen, "
+        "doppelte löschen oder die Zählung berichtigen.",
+        diff=", ".join(parts),
+    )
+
+
 _REFUSALS: Words = {
     # permissions
     "forbidden": lambda f: _("Das dürfen Sie nicht."),
     "office_only": lambda f: _("Das darf nur das Büro."),
-    "admin_only": lambda f: _("Das darf nur der Vorstand (Administration)."),
+    "admin_only": lambda f: _("Das darf nur ein Administrator."),
     "may_not_act_for": lambda f: _("Sie dürfen nicht für Mitglied %(number)s handeln.", number=f["number"]),
-    "login_protected": lambda f: _(
-        "Zugänge des Büros und des Vorstands ändert nur der Vorstand (Administration)."
-    ),
-    "role_not_allowed": lambda f: _("Diese Rolle kann nur der Vorstand (Administration) vergeben."),
+    "login_protected": lambda f: _("Zugänge des Büros und der Administratoren ändert nur ein Administrator."),
+    "role_not_allowed": lambda f: _("Diese Rolle vergibt nur ein Administrator."),
     "no_member": lambda f: _("Dieser Zugang gehört zu keinem Mitglied; bitte angeben, für wen Sie handeln."),
     # not found
     "not_found": lambda f: _("Das gibt es nicht."),
@@ -302,6 +438,7 @@ _REFUSALS: Words = {
         "%(num)d Zeilen haben Fehler. Bitte korrigieren – oder ausdrücklich nur die fehlerfreien buchen.",
         f["count"],
     ),
+    "batch_totals_mismatch": _totals_off,
     "batch_needs_approval": lambda f: _(
         "Dieser Stapel muss erst von einer zweiten Person freigegeben werden."
     ),

@@ -143,3 +143,13 @@ def parse_amount(text: str, unit: Unit, *, in_units: bool = False) -> int:
             )
         )
     return total
+
+
+def parse_limit(text: str | None) -> int | None:
+    """A limit typed as signed hours (-30:00, 60, -12,5); empty means none. Minutes need no step."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    negative = text.startswith("-")
+    minutes = parse_amount(text.lstrip("-+"), Unit(step_minutes=1))
+    return -minutes if negative else minutes

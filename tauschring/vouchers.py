@@ -96,9 +96,17 @@ class BatchCheck:
         batch = self.batch
         if batch.expected_count is None and batch.expected_minutes is None:
             return None
-        return (batch.expected_count in (None, self.count)) and (
-            batch.expected_minutes in (None, self.minutes)
-        )
+        return self.count_off == 0 and self.minutes_off == 0
+
+    @property
+    def count_off(self) -> int:
+        """How many vouchers more (+) or fewer (-) the batch has than counted on the paper stack."""
+        return 0 if self.batch.expected_count is None else self.count - self.batch.expected_count
+
+    @property
+    def minutes_off(self) -> int:
+        """How much more (+) or less (-) the batch adds up to than the paper stack."""
+        return 0 if self.batch.expected_minutes is None else self.minutes - self.batch.expected_minutes
 
     @property
     def postable(self) -> bool:
@@ -142,17 +150,21 @@ def check_batch(session: Session, batch: VoucherBatch, *, today: dt.date) -> Bat
     )
     running = {account_id: balance.balance for account_id, balance in balances.items()}
     oldest = today - dt.timedelta(days=settings.submission_days)
-    payer_role, payee_role = _("Zahler"), _("Empfänger")
+    payer_role, payee_role = _("Leistungsnehmer"), _("Leistungsgeber")
     checks = []
+    seen: set[str] = set()
     for line in lines:
         check = LineCheck(line=line)
         checks.append(check)
-        if line.entry_id is not None:
+        if line.entry_id is not None:  # booked: shown with its names and amount, checked no more
             check.minutes = _amount(line, unit, check)
+            check.payer, check.payee = (
+                members.get(whole_number(n)) for n in (line.payer_number, line.payee_number)
+            )
             continue
         voucher = line.voucher_number.strip()
         if not voucher:
-            check.errors.append(_("Belegnummer fehlt."))
+            check.errors.append(_("Beleg-Nr. fehlt."))
         elif voucher in booked:
             check.duplicate = True
             check.errors.append(
@@ -162,17 +174,20 @@ def check_batch(session: Session, batch: VoucherBatch, *, today: dt.date) -> Bat
                     entry=booked[voucher],
                 )
             )
-        elif typed_numbers[voucher] > 1:
+        elif voucher in seen:  # the first line with the number is the genuine one
             check.duplicate = True
-            check.errors.append(_("Beleg %(voucher)s steht mehrfach in diesem Stapel.", voucher=voucher))
+            check.errors.append(
+                _("Beleg %(voucher)s steht schon weiter oben in diesem Stapel.", voucher=voucher)
+            )
         elif issued is not None and not in_ranges(voucher, issued):
             check.warnings.append(
-                _("Belegnummer %(voucher)s wurde nie ausgegeben – bitte den Beleg prüfen.", voucher=voucher)
+                _("Beleg-Nr. %(voucher)s wurde nie ausgegeben – bitte den Beleg prüfen.", voucher=voucher)
             )
+        seen.add(voucher)
         check.payer = _member(line.payer_number, members, payer_role, check)
         check.payee = _member(line.payee_number, members, payee_role, check)
         if check.payer is not None and check.payee is not None and check.payer.id == check.payee.id:
-            check.errors.append(_("Zahler und Empfänger sind dasselbe Mitglied."))
+            check.errors.append(_("Leistungsnehmer und Leistungsgeber sind dasselbe Mitglied."))
         check.minutes = _amount(line, unit, check)
         try:
             check.service_date = parse_day(line.service_date, today)
@@ -197,14 +212,16 @@ def check_batch(session: Session, batch: VoucherBatch, *, today: dt.date) -> Bat
                         days=settings.submission_days,
                     )
                 )
-        if not line.memo.strip():
+        if not line.memo.strip() and settings.voucher_memo_required:
             check.errors.append(_("Der Buchungstext fehlt."))
         elif len(line.memo) > 500:
             check.errors.append(_("Der Buchungstext ist zu lang (höchstens 500 Zeichen)."))
         if check.errors or check.minutes is None or check.payer is None or check.payee is None:
             continue
         limit_error = _limit(check, balances, running, unit)
-        if limit_error:
+        if limit_error and line.override_reason:
+            check.warnings.append(_("Über der Grenze, freigegeben: %(reason)s", reason=line.override_reason))
+        elif limit_error:
             check.errors.append(limit_error)
             continue
         running[check.payer.account_id] -= check.minutes
@@ -339,18 +356,10 @@ def _limit(check: LineCheck, balances, running: dict[int, int], unit: Unit) -> s
         shown = balances[member.account_id]
         before = running[member.account_id]
         limit = shown.min_balance if amount < 0 else shown.max_balance
-        if limit is None:
-            continue
-        after = before + amount
-        if (amount < 0 and after < limit) or (amount > 0 and after > limit):
-            error = ledger.LimitExceeded(
-                account_id=member.account_id,
-                label=shown.label,
-                side="lower" if amount < 0 else "upper",
-                balance=before,
-                amount=amount,
-                limit=limit,
-            )
+        error = ledger.limit_refusal(
+            account_id=member.account_id, label=shown.label, balance=before, amount=amount, limit=limit
+        )
+        if error is not None:
             return explain(
                 error, unit, names={member.account_id: f"{display_name(member, full=True)} ({member.number})"}
             )
@@ -442,13 +451,16 @@ def add_line(
     *,
     now: dt.datetime,
     old_confirmed: bool = False,
+    override_reason: str | None = None,
     **fields: str,
 ) -> VoucherLine:
-    """Append a line as typed (checked when the batch is shown); approval starts over."""
+    """Append a line as typed (checked when the batch is shown); approval starts over. With an
+    ``override_reason`` the office books it even beyond a member's limit, recording the reason."""
     _editable(session, actor, batch, now)
     if len(batch.lines) >= MAX_LINES:
         raise errors.BatchFull(maximum=MAX_LINES)
     line = _append(session, actor, batch, now=now, old_confirmed=old_confirmed, fields=_clean(fields))
+    line.override_reason = _reason(override_reason)
     _audit(
         session,
         actor,
@@ -487,16 +499,26 @@ def _append(
 
 
 def update_line(
-    session: Session, actor: Actor, line: VoucherLine, *, now: dt.datetime, old_confirmed: bool, **fields: str
+    session: Session,
+    actor: Actor,
+    line: VoucherLine,
+    *,
+    now: dt.datetime,
+    old_confirmed: bool,
+    override_reason: str | None = None,
+    **fields: str,
 ) -> None:
     """Correct a line as typed; approval starts over."""
     _editable(session, actor, line.batch, now)
-    before = audit.snapshot(line, (*LINE_FIELDS, "old_confirmed"))
+    kept = (*LINE_FIELDS, "old_confirmed", "override_reason")
+    before = audit.snapshot(line, kept)
     for name, value in _clean(fields).items():
         setattr(line, name, value)
     line.old_confirmed = old_confirmed
+    if override_reason is not None or fields:
+        line.override_reason = _reason(override_reason)
     session.flush()
-    after = audit.snapshot(line, (*LINE_FIELDS, "old_confirmed"))
+    after = audit.snapshot(line, kept)
     if before != after:
         action, summary = "batch.line.change", f"Zeile {line.position} geändert"
         if after["old_confirmed"] and all(before[k] == after[k] for k in LINE_FIELDS):
@@ -506,7 +528,11 @@ def update_line(
 
 def confirm_old(session: Session, actor: Actor, line: VoucherLine, *, now: dt.datetime) -> None:
     """The clerk confirms a voucher older than the ring's submission period."""
-    update_line(session, actor, line, now=now, old_confirmed=True)
+    update_line(session, actor, line, now=now, old_confirmed=True, override_reason=line.override_reason)
+
+
+def _reason(text: str | None) -> str | None:
+    return (text or "").strip()[:300] or None
 
 
 def delete_line(session: Session, actor: Actor, line: VoucherLine, *, now: dt.datetime) -> None:
@@ -574,9 +600,17 @@ def approve_batch(session: Session, actor: Actor, batch: VoucherBatch, *, now: d
     check = check_batch(session, batch, today=now.date())
     if not check.postable:
         raise errors.BatchHasErrors(count=check.problem_count)
+    _require_totals(check)
     batch.status, batch.approved_at, batch.approved_by_id = "approved", now, actor.user_id
     session.flush()
     _audit(session, actor, batch, now, "batch.approve", f"Belegstapel {batch.id} freigegeben")
+
+
+def _require_totals(check: BatchCheck) -> None:
+    """What the clerk counted on the paper stack must match what was typed, else a voucher is
+    missing or typed twice: the refusal says by how much."""
+    if check.totals_match is False:
+        raise errors.BatchTotalsMismatch(count_off=check.count_off, minutes_off=check.minutes_off)
 
 
 def discard_batch(session: Session, actor: Actor, batch: VoucherBatch, *, now: dt.datetime) -> None:
@@ -616,6 +650,7 @@ def post_batch(
         raise errors.BatchHasErrors(count=check.problem_count)
     if check.ready_count == 0:
         raise errors.BatchNothingReady(batch_id=batch.id)
+    _require_totals(check)
     channel = "import" if batch.source == "import" else "voucher"
     # Every account of the batch is locked first, in id order: booking line by line would take
     # the locks in line order and could deadlock with members' own payments.
@@ -635,13 +670,14 @@ def post_batch(
             payer=line_check.payer.account_id,
             payee=line_check.payee.account_id,
             minutes=line_check.minutes,
-            memo=line.memo,
+            memo=line.memo or f"Beleg {line.voucher_number}",
             service_date=line_check.service_date,
             now=now,
             operator_id=line.entered_by_id,
             on_behalf_of_id=line_check.payer.account_id,
             channel=channel,
             voucher_number=line.voucher_number,
+            override_reason=line.override_reason,
             batch_id=batch.id,
         )
         line.entry_id = entry.id

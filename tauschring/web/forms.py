@@ -99,8 +99,11 @@ class ListingForm(FlaskForm):
         ],
         validators=[DataRequired(message=_l("Bitte wählen Sie Angebot oder Gesuch."))],
     )
+    # No Rubrik is chosen for the member: the first choice asks them to pick one.
     category = SelectField(
-        _l("Rubrik"), coerce=int, validators=[DataRequired(message=_l("Bitte wählen Sie eine Rubrik."))]
+        _l("Rubrik"),
+        coerce=lambda value: int(value) if value not in (None, "") else None,
+        validators=[DataRequired(message=_l("Bitte wählen Sie eine Rubrik."))],
     )
     title = StringField(
         _l("Überschrift"),

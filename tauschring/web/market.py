@@ -96,7 +96,10 @@ def mine():
 
 def _listing_form(member, listing: Listing | None = None) -> ListingForm:
     form = ListingForm(obj=listing) if listing is not None and request.method == "GET" else ListingForm()
-    form.category.choices = [SelectChoice(c.id, c.name) for c in categories_of(db.session, member.ring_id)]
+    form.category.choices = [
+        SelectChoice("", _("– bitte wählen –")),
+        *(SelectChoice(c.id, c.name) for c in categories_of(db.session, member.ring_id)),
+    ]
     if listing is not None and request.method == "GET":
         form.category.data = listing.category_id
     return form

@@ -126,8 +126,8 @@ def pay_view():
         "now": context.now(),
     }
     if request.form.get("action") != "confirm":
-        try:  # the preview checks every rule but the limits, which the booking checks
-            payments.check_payment(db.session, actor(), **terms)
+        try:  # every rule, the limits as the books stand now included: nothing surprises at "pay now"
+            before = payments.preview_payment(db.session, actor(), **terms)
         except REFUSALS as refusal:
             return refused_page(refusal, "member/pay.html", reader=member, form=form, step="form")
         form.payee_id.data = str(payee.id)
@@ -138,7 +138,8 @@ def pay_view():
             step="preview",
             payee=payee,
             minutes=minutes,
-            balance_after=_balance(member).balance - minutes,
+            balance_after=before.balance - minutes,
+            payer=member,
         )
 
     key = form.idempotency_key.data or None
@@ -273,7 +274,7 @@ def statement():
         start, end = context.query_period(request.args)
     except REFUSALS as refusal:
         status = refused(refusal)
-        start, end = context.today().replace(day=1), context.today()
+        start, end = context.month_so_far(context.today()), context.today()
     return render_template(
         "member/statement.html", member=member, statement=_statement(member, start, end), start=start, end=end
     ), (400 if status != 200 else 200)

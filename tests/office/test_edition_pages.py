@@ -25,9 +25,15 @@ def test_an_editor_creates_fills_generates_and_downloads_an_edition(app, browser
     edition_id = int(created.headers["Location"].rsplit("/", 1)[1])
     browser.post(
         f"/buero/ausgaben/{edition_id}/termine",
-        {"date": "2026-12-05", "time": "15:00", "title": "Tauschtreffen", "place": "Stadtteilladen"},
+        {
+            "termin-date": "2026-12-05",
+            "termin-time": "15:00",
+            "termin-title": "Tauschtreffen",
+            "termin-place": "Stadtteilladen",
+        },
     )
-    browser.post(f"/buero/ausgaben/{edition_id}/artikel", {"title": "Danke!", "text": "An alle Helfer."})
+    news = {"artikel-title": "Danke!", "artikel-text": "An alle Helfer."}
+    browser.post(f"/buero/ausgaben/{edition_id}/artikel", news)
     generated = browser.post(f"/buero/ausgaben/{edition_id}/erzeugen", {})
     page = text_of(browser.get(generated.headers["Location"]))
     assert "Druckauflage 1 (davon 0 in Großdruck)" in page  # Clara is the one paper member

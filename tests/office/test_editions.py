@@ -710,7 +710,7 @@ def test_vouchers_are_registered_reused_on_regeneration_and_checked_at_entry(app
         checks = check_batch(session, batch, today=dt.date(2026, 6, 2)).lines
         assert [" ".join(c.warnings) for c in checks] == [
             "",
-            "Belegnummer 99999 wurde nie ausgegeben – bitte den Beleg prüfen.",
+            "Beleg-Nr. 99999 wurde nie ausgegeben – bitte den Beleg prüfen.",
             "",
         ]
         ranges = issued_ranges(session, ring.id)

@@ -48,7 +48,7 @@ def test_the_preview_shows_each_members_outcome_and_books_nothing(app, browser, 
     browser.login("buero")
     before = counts(app)
     page = text_of(browser.get("/buero/gebuehren?monat=2026-11"))
-    assert "Zu buchen: 2 Mitglieder, zusammen 1:00 Std." in page
+    assert "Zu buchen: 1:00 Std. von 2 Mitgliedern." in page
     assert (
         "befreit: Härtefall" in page and "wird übersprungen: Untergrenze -1:00 würde unterschritten" in page
     )

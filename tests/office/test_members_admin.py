@@ -310,7 +310,7 @@ def test_a_login_is_created_for_a_member_and_a_password_reset(app, browser, ring
         "/buero/mitglieder/3/zugang", {"username": "clara", "password": "claras-passwort", "role": "admin"}
     )
     # Only an admin hands out the office and admin roles: the clerk is told, and nothing is created.
-    assert "Diese Rolle kann nur der Vorstand" in text_of(browser.get(refused.headers["Location"]))
+    assert "Diese Rolle vergibt nur ein Administrator" in text_of(browser.get(refused.headers["Location"]))
     assert counts(app) == before
     browser.post("/buero/mitglieder/3/zugang", {"username": "clara", "password": "claras-passwort"})
     with app.app_context():

@@ -189,7 +189,7 @@ def test_balances_csv_equals_the_ledger_and_sums_to_zero(book):
     anna = next(r for r in member_rows if r["Name"] == "Anna Becker")
     assert anna["Status"] == "aktiv"
     assert anna["Saldo in Minuten"] == str(by_account[book.members.anna.account_id].balance) == "-135"
-    assert anna["Saldo h:mm"] == "'-2:15"  # text starting with '-' is protected
+    assert anna["Saldo h:mm"] == "-2:15"  # a negative duration, shown as one (no apostrophe)
     assert anna["Untergrenze in Minuten"] == "-1800"  # a number stays a number
 
     emil = next(r for r in member_rows if int(r["Mitgliedsnummer"]) == book.members.emil.number)
@@ -242,7 +242,7 @@ def test_entries_csv_columns_and_local_dates(book):
         ("Überweisung", "4711", "Tauschscheck", "buero")
     }
     bernd = next(r for r in first if r["Konto"] == str(book.members.bernd.number))
-    assert (bernd["Name"], bernd["Minuten"], bernd["h:mm"]) == ("Bernd Schulz", "-60", "'-1:00")
+    assert (bernd["Name"], bernd["Minuten"], bernd["h:mm"]) == ("Bernd Schulz", "-60", "-1:00")
 
     late = [r for r in rows if int(r["Buchung"]) == e.e3.id]
     assert {r["Buchungsdatum"] for r in late} == {"2026-11-19"}  # 23:30 UTC is past midnight in Berlin
@@ -287,7 +287,9 @@ def test_entries_csv_of_a_summer_day_and_an_empty_period(book):
     [
         ("=1+1", "'=1+1"),
         ("+49 341", "'+49 341"),
-        ("-1:30", "'-1:30"),
+        ("-1:30", "-1:30"),  # a signed duration is a number to the reader, not a formula
+        ("-1:30+A1", "'-1:30+A1"),
+        ("-1", "'-1"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
@@ -355,7 +357,7 @@ def test_members_csv_lists_every_member_and_no_data_of_erased_ones(book):
         "Eintritt": "2026-10-01",
         "Austritt": "",
         "Saldo in Minuten": "-135",
-        "Saldo h:mm": "'-2:15",
+        "Saldo h:mm": "-2:15",
     }
     clara = next(r for r in rows if r["Vorname"] == "Clara")
     assert (clara["Papiermitglied"], clara["Großdruck"]) == ("ja", "ja")

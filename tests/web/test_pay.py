@@ -95,7 +95,7 @@ def test_a_payment_past_the_lower_limit_is_refused_in_plain_german_with_the_numb
     message = text_of(refused)
     assert "Das würde Ihre Untergrenze unterschreiten" in message
     assert "-29:00 Std." in message and "-30:00 Std." in message
-    assert "noch höchstens 1:00 Std." in message and "nicht 2:00 Std." in message
+    assert "noch höchstens 1:00 Std. bezahlen; 2:00 Std. sind zu viel." in message  # one period after "Std."
     assert counts(app) == before
 
 

@@ -44,18 +44,18 @@ def test_the_statement_of_this_month_is_shown_by_default(browser, ring, history)
     browser.login("anna")
     page = text_of(browser.get("/kontoauszug"))
     assert "Zeitraum 01.11.2026 bis 20.11.2026" in page
-    assert "Anfangssaldo 1:00 Std." in page and "Endsaldo 1:15 Std." in page
+    assert "Anfangssaldo am 01.11.2026 1:00 Std." in page and "Endsaldo am 20.11.2026 1:15 Std." in page
     assert "Kuchen gebacken Clara W. (3) +0:45 Std. 1:15 Std." in page
     assert "Oktoberhilfe" not in page
-    assert "Eingänge: 0:45 Std. · Ausgänge: 0:30 Std." in page
+    assert "Eingänge 0:45 Std. Ausgänge 0:30 Std." in page
 
 
 @freeze_time("2026-11-20 10:00:00")
 def test_a_period_can_be_chosen(browser, ring, history):
     browser.login("anna")
     page = text_of(browser.get("/kontoauszug?von=2026-10-01&bis=2026-10-31"))
-    assert "Anfangssaldo 0:00 Std." in page and "Oktoberhilfe Bernd S. (2) +1:00 Std." in page
-    assert "Endsaldo 1:00 Std." in page
+    assert "Anfangssaldo am 01.10.2026 0:00 Std." in page and "Oktoberhilfe Bernd S. (2) +1:00 Std." in page
+    assert "Endsaldo am 31.10.2026 1:00 Std." in page
 
 
 @freeze_time("2026-11-20 10:00:00")
@@ -88,7 +88,7 @@ def test_the_csv_download_has_every_line_and_cannot_smuggle_formulas(browser, ri
     assert [r[3] for r in rows[2:5]] == ["Oktoberhilfe", '\'=HYPERLINK("evil")', "Kuchen gebacken"]
     assert [r[5] for r in rows[2:5]] == ["60", "-30", "45"]
     assert rows[5][3:] == ["Endsaldo", "", "75", "1:15", "1:15"]
-    assert [r[6] for r in rows[2:5]] == ["1:00", "'-0:30", "0:45"]
+    assert [r[6] for r in rows[2:5]] == ["1:00", "-0:30", "0:45"]
 
 
 @freeze_time("2026-11-20 10:00:00")
@@ -103,4 +103,11 @@ def test_the_statement_is_in_english_when_chosen(browser, ring, history):
 def test_a_period_from_before_the_books_began_shows_everything(browser, ring, history):
     browser.login("anna")
     whole = text_of(browser.get("/kontoauszug?von=1900-01-01"))
-    assert "Anfangssaldo 0:00 Std." in whole and "Oktoberhilfe" in whole and "Kuchen gebacken" in whole
+    assert "Anfangssaldo am 01.01.1900 0:00 Std." in whole and "Oktoberhilfe" in whole and "Kuchen gebacken" in whole
+
+
+@freeze_time("2026-12-01 10:00:00")
+def test_on_the_first_of_a_month_the_statement_still_shows_a_month(browser, ring, history):
+    browser.login("anna")
+    page = text_of(browser.get("/kontoauszug"))
+    assert "Zeitraum 01.11.2026 bis 01.12.2026" in page and "Kuchen gebacken" in page

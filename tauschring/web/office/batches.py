@@ -40,8 +40,12 @@ def _users(ring_id: int) -> dict[int, str]:
     return {u.id: u.display_name for u in db.session.scalars(select(User).where(User.ring_id == ring_id))}
 
 
-def _to(batch_id: int, *, entry: bool = False):
-    return redirect(url_for("office.batch", batch_id=batch_id) + ("#eingabe" if entry else ""))
+def _to(batch_id: int, *, line=None):
+    """Back to the batch: after a saved line, with that line's result beside the entry form (and
+    no fragment in the address, which would keep the browser from focusing "Beleg-Nr.")."""
+    if line is None:
+        return redirect(url_for("office.batch", batch_id=batch_id))
+    return redirect(url_for("office.batch", batch_id=batch_id, zeile=line.position))
 
 
 @bp.get("/stapel")
@@ -66,7 +70,7 @@ def new_batch():
     batch_id = commit(
         lambda s: vouchers.open_batch(s, actor(), now=context.now(), title=form.title.data or "").id
     )
-    return _to(batch_id, entry=True)
+    return _to(batch_id)
 
 
 @bp.post("/stapel/import")
@@ -99,6 +103,8 @@ def _render(
         form.service_date.data = (
             batch.lines[-1].service_date if batch.lines else context.today().strftime("%d.%m.%Y")
         )
+    shown = request.args.get("zeile", type=int)
+    last = next((c for c in checked.lines if c.line.position == shown), None) if not editing else None
     totals = TotalsForm()
     if request.method == "GET":
         totals.expected_count.data = batch.expected_count
@@ -116,6 +122,7 @@ def _render(
         post_form=PostForm(),
         action_form=EmptyForm(),
         editing=editing,
+        last=last,
         settings=settings_of(db.session, batch.ring_id),
         users=_users(batch.ring_id),
     ), status
@@ -126,8 +133,13 @@ def batch(batch_id: int):
     return _render(_batch(batch_id))
 
 
-def _fields(form: LineForm) -> dict[str, str]:
-    return {name: getattr(form, name).data or "" for name in vouchers.LINE_FIELDS}
+def _fields(form: LineForm) -> dict[str, object]:
+    """The line as typed, with the two special cases."""
+    return {
+        **{name: getattr(form, name).data or "" for name in vouchers.LINE_FIELDS},
+        "old_confirmed": form.old_confirmed.data,
+        "override_reason": form.override_reason.data or None,
+    }
 
 
 @bp.post("/stapel/<int:batch_id>/zeile")
@@ -137,14 +149,10 @@ def add(batch_id: int):
     if not form.validate_on_submit():
         return _render(found, form, 400)
     try:
-        commit(
-            lambda s: vouchers.add_line(
-                s, actor(), found, now=context.now(), old_confirmed=form.old_confirmed.data, **_fields(form)
-            )
-        )
+        line = commit(lambda s: vouchers.add_line(s, actor(), found, now=context.now(), **_fields(form)))
     except REFUSALS as refusal:
         return _render(found, form, refused(refusal))
-    return _to(found.id, entry=True)
+    return _to(found.id, line=line)
 
 
 @bp.route("/stapel/<int:batch_id>/zeile/<int:line_id>", methods=["GET", "POST"])
@@ -157,14 +165,10 @@ def edit_line(batch_id: int, line_id: int):
     if not form.validate_on_submit():
         return _render(found, form, 400, editing=line)
     try:
-        commit(
-            lambda s: vouchers.update_line(
-                s, actor(), line, now=context.now(), old_confirmed=form.old_confirmed.data, **_fields(form)
-            )
-        )
+        commit(lambda s: vouchers.update_line(s, actor(), line, now=context.now(), **_fields(form)))
     except REFUSALS as refusal:
         refused(refusal)
-    return _to(found.id, entry=True)
+    return _to(found.id, line=line)
 
 
 def _line_action(batch_id: int, line_id: int, use_case):
@@ -262,8 +266,8 @@ def post(batch_id: int):
         return _to(found.id)
     flash(
         ngettext(
-            "Gebucht: %(num)d Beleg, zusammen %(sum)s.",
-            "Gebucht: %(num)d Belege, zusammen %(sum)s.",
+            "Gebucht: %(sum)s in %(num)d Beleg.",
+            "Gebucht: %(sum)s in %(num)d Belegen.",
             len(entries),
             sum=format_amount(sum(e.postings[1].amount for e in entries), context.ring_unit()),
         ),

@@ -135,8 +135,8 @@ def edition(edition_id: int):
         "office/edition.html",
         edition=found,
         files=sorted(files, key=lambda f: order[f.name]),
-        event_form=EventForm(),
-        news_form=NewsForm(),
+        event_form=EventForm(prefix="termin"),
+        news_form=NewsForm(prefix="artikel"),
         action_form=EmptyForm(),
         label=month_label(found),
     )
@@ -145,7 +145,7 @@ def edition(edition_id: int):
 @bp.post("/ausgaben/<int:edition_id>/termine")
 def add_event(edition_id: int):
     found = _edition(edition_id)
-    form = EventForm()
+    form = EventForm(prefix="termin")
     if not form.validate_on_submit():
         flash(_("Bitte Datum und „Was“ angeben (Uhrzeit als HH:MM)."), "error")
         return _to(found.id)
@@ -168,7 +168,7 @@ def add_event(edition_id: int):
 @bp.post("/ausgaben/<int:edition_id>/artikel")
 def add_news(edition_id: int):
     found = _edition(edition_id)
-    form = NewsForm()
+    form = NewsForm(prefix="artikel")
     if not form.validate_on_submit():
         flash(_("Bitte Überschrift und Text angeben."), "error")
         return _to(found.id)

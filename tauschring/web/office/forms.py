@@ -38,13 +38,19 @@ class BatchForm(FlaskForm):
 
 
 class LineForm(FlaskForm):
+    """One voucher as the clerk types it, in the order the paper is read (the date last: it
+    rarely changes within a stack and defaults from the line before)."""
+
     voucher_number = StringField(_l("Beleg-Nr."), validators=[Length(max=40)])
-    service_date = StringField(_l("Leistungsdatum"), validators=[Length(max=20)])
-    payer_number = StringField(_l("Zahler"), validators=[Length(max=20)])
-    payee_number = StringField(_l("Empfänger"), validators=[Length(max=20)])
+    payer_number = StringField(_l("Leistungsnehmer (Nr.)"), validators=[Length(max=20)])
+    payee_number = StringField(_l("Leistungsgeber (Nr.)"), validators=[Length(max=20)])
     amount = StringField(_l("Betrag"), validators=[Length(max=20)])
     memo = StringField(_l("Text"), validators=[Length(max=500)])
+    service_date = StringField(_l("Leistungsdatum"), validators=[Length(max=20)])
     old_confirmed = BooleanField(_l("alter Beleg: trotzdem buchen"))
+    override_reason = StringField(
+        _l("Über die Grenze buchen, weil … (sonst leer lassen)"), validators=[Optional(), Length(max=300)]
+    )
 
 
 class TotalsForm(FlaskForm):
@@ -152,6 +158,16 @@ class ReasonForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     confirm = StringField(_l("Zur Bestätigung die Mitgliedsnummer eintippen"), validators=[DataRequired()])
+
+
+class LimitsForm(FlaskForm):
+    min_balance = StringField(
+        _l("Untergrenze (h:mm, z. B. -40:00; leer = wie im Tauschring)"),
+        validators=[Optional(), Length(max=20)],
+    )
+    max_balance = StringField(
+        _l("Obergrenze (h:mm; leer = wie im Tauschring)"), validators=[Optional(), Length(max=20)]
+    )
 
 
 class NumberForm(FlaskForm):

@@ -15,7 +15,7 @@ from ...members import beyond_soft_limits
 from ...models import AuditEvent, User, VoucherBatch
 from ...rings import SETTINGS_FIELDS, settings_of
 from ...texts import CHECK_TEXTS
-from ...units import AmountError, Unit, hm, parse_amount
+from ...units import AmountError, hm, parse_limit
 from ..common import REFUSALS, actor, commit, refused_page
 from . import bp
 from .forms import SettingsForm
@@ -152,18 +152,7 @@ def journal():
 # ---------------------------------------------------------------------------------------------
 # Settings (admin)
 
-HOURS = Unit(step_minutes=1)
 LIMIT_FIELDS = ("min_balance", "max_balance", "warn_min_balance", "warn_max_balance")
-
-
-def _minutes_or_none(text: str | None) -> int | None:
-    """A signed amount typed as h:mm (empty: none)."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    negative = text.startswith("-")
-    minutes = parse_amount(text.lstrip("-+"), HOURS)
-    return -minutes if negative else minutes
 
 
 @bp.route("/einstellungen", methods=["GET", "POST"])
@@ -190,7 +179,7 @@ def settings():
     limits = {}
     for name in LIMIT_FIELDS:
         try:
-            limits[name] = _minutes_or_none(getattr(form, name).data)
+            limits[name] = parse_limit(getattr(form, name).data)
         except AmountError as error:
             getattr(form, name).errors.append(str(error))
     if form.errors:

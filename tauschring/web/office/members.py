@@ -14,10 +14,19 @@ from ... import context, logins, members
 from ...db import db
 from ...members import EDITABLE_BY_OFFICE, consents
 from ...models import CONSENT_CHANNELS, CONTACT_FIELDS, ConsentChange, Member, User
-from ...units import whole_number
+from ...units import AmountError, hm, parse_limit, whole_number
 from ..common import ACTING_KEY, REFUSALS, actor, commit, refused, refused_page
 from . import bp
-from .forms import AdmitForm, ConfirmForm, ConsentForm, EmptyForm, LoginForm, MemberForm, NumberForm
+from .forms import (
+    AdmitForm,
+    ConfirmForm,
+    ConsentForm,
+    EmptyForm,
+    LimitsForm,
+    LoginForm,
+    MemberForm,
+    NumberForm,
+)
 
 
 def _member(number: int) -> Member:
@@ -139,7 +148,21 @@ def member(number: int):
         action_form=EmptyForm(),
         confirm_form=ConfirmForm(),
         helper_form=NumberForm(),
+        limits_form=_limits_form(found),
+        ring_limits=_ring_limits(found.ring_id),
     )
+
+
+def _ring_limits(ring_id: int) -> tuple[int | None, int | None]:
+    ring = db.session.get(ledger.Ring, ring_id)
+    return ring.default_min_balance, ring.default_max_balance
+
+
+def _limits_form(member: Member) -> LimitsForm:
+    form = LimitsForm()
+    own = (member.account.min_balance, member.account.max_balance)
+    form.min_balance.data, form.max_balance.data = (hm(m) if m is not None else "" for m in own)
+    return form
 
 
 @bp.post("/mitglieder/<int:number>/bearbeiten")
@@ -240,6 +263,27 @@ def erase(number: int):
             "die Buchungen bleiben unter der Nummer.",
             n=number,
         ),
+    )
+
+
+@bp.post("/mitglieder/<int:number>/grenzen")
+def member_limits(number: int):
+    """Limits of this member's own, or back to the ring's."""
+    found = _member(number)
+    form = LimitsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        low, high = parse_limit(form.min_balance.data), parse_limit(form.max_balance.data)
+    except AmountError as error:
+        flash(str(error), "error")
+        return _back(number)
+    return _run(
+        number,
+        lambda session: members.set_limits(
+            session, actor(), found, min_balance=low, max_balance=high, now=context.now()
+        ),
+        _("Die Grenzen sind gespeichert."),
     )
 
 

@@ -18,6 +18,18 @@ from .forms import EmptyForm, ExemptionForm, FeeForm, ReasonForm
 from .members import _member
 
 
+@bp.get("/buchungen")
+def find_entry():
+    """Find an entry by its number or its voucher number, to see it or reverse it."""
+    text = request.args.get("nr", "").strip()[:40]
+    found = statements.find_entries(db.session, actor().ring_id, text)
+    if len(found) == 1 and request.args.get("nr"):
+        return redirect(url_for("office.entry", entry_id=found[0].id))
+    return render_template("office/find_entry.html", text=text, found=found), (
+        404 if text and not found else 200
+    )
+
+
 @bp.get("/buchungen/<int:entry_id>")
 def entry(entry_id: int):
     try:
