@@ -303,13 +303,26 @@ class VoucherSheet:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """The limits in force for an account: the lowest and the highest balance it may reach.
+
+    Integer minutes; None means no limit on that side. The insert prints them with what the member
+    could still pay and receive at the end of the statement.
+    """
+
+    min_balance: int | None = None
+    max_balance: int | None = None
+
+
+@dataclass(frozen=True)
 class PaperMember:
     """A member who gets the paper by post, with their personal insert.
 
     `address` are the lines for the envelope window exactly as they are to be printed (name line
     included), e.g. ("Frau", "Erika Mustermann", "Lindenweg 5", "12345 Musterstadt").
     `listings` are the member's own live listings (shown with expiry date and a renewal slip);
-    `voucher_numbers` the pre-numbered vouchers issued with this insert.
+    `voucher_numbers` the pre-numbered vouchers issued with this insert; `limits` the limits in
+    force for the member's account (None: not printed).
     """
 
     member_number: str
@@ -319,6 +332,7 @@ class PaperMember:
     statement: Statement | None = None
     listings: tuple[Listing, ...] = ()
     voucher_numbers: tuple[str, ...] = ()
+    limits: Limits | None = None
 
     def __post_init__(self) -> None:
         _freeze(self, "address", "listings", "voucher_numbers")

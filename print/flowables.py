@@ -1,5 +1,6 @@
-"""Flowables of our own: headings that record their page, listings that keep together, the
-category index whose page numbers are drawn when the document is complete, and a cutting line.
+"""Flowables of our own: headings that record their page, listings that keep together, headings
+that keep with what follows, the category index whose page numbers are drawn when the document is
+complete, tables that split sensibly, and a cutting line.
 
 None of them knows page geometry: they draw inside the box their frame gives them.
 """
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib.colors import black
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable, FrameBreak, KeepTogether, Paragraph, Table
+from reportlab.platypus.flowables import _listWrapOn
 
 from print.fonts import BOLD, REGULAR
 from print.styles import GREY, RULE_GREY
@@ -63,6 +65,79 @@ class KeepParagraph(Paragraph):
         return super().split(availWidth, availHeight)
 
 
+class KeepWithNext(KeepTogether):
+    """The group reportlab forms of flowables with keepWithNext (headings, an intro) and the next one.
+
+    Used as the document template's `keepTogetherClass`. reportlab's own KeepTogether moves the
+    whole group to the next frame when it does not fit, so a heading before a long table or index
+    leaves the rest of the page empty. This one moves on only when the headings and the *first
+    part* of what follows (the lines, rows or index entries it can split off there) do not fit
+    together; otherwise the follower is split right there. At the top of a frame moving on would
+    not help, so there it lets everything split as usual.
+    """
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
+        content = list(self._content)
+        if self._H <= aH:
+            return content
+        frame = getattr(self, "_frame", None)
+        if frame is not None and getattr(frame, "_atTop", False):
+            return content
+        heads, follower = content[:-1], content[-1]
+        if heads:
+            _, used = _listWrapOn(heads, aW, self.canv)
+            room = aH - used - max(heads[-1].getSpaceAfter(), follower.getSpaceBefore())
+            if room > 0:
+                _, height = follower.wrapOn(self.canv, aW, room)
+                if height <= room:
+                    return content
+                parts = _split_in(frame, follower, self.canv, aW, room)
+                if parts:
+                    return [*heads, *parts]
+        return [FrameBreak(), *content]
+
+
+def _split_in(frame: Any, flowable: Flowable, canv: Any, aW: float, aH: float) -> list[Flowable]:
+    """Split a flowable as the frame would, letting it see the frame (SplitTable asks its height)."""
+    if frame is not None:
+        flowable._frame = frame
+    try:
+        return flowable.splitOn(canv, aW, aH)
+    finally:
+        flowable.__dict__.pop("_frame", None)
+
+
+class SplitTable(Table):
+    """A table that never leaves only its (repeated) header and a sliver of a row at a page foot.
+
+    It splits only where the header rows and at least `min_rows_height` points of the body fit;
+    otherwise the whole rest moves to the next page. A row is split inside only when even a whole
+    frame cannot hold it (reportlab would otherwise split a row to fill the last few lines).
+    """
+
+    def __init__(self, *args: Any, min_rows_height: float = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.min_rows_height = min_rows_height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        self._calc(availWidth, availHeight)
+        repeat = self.repeatRows if isinstance(self.repeatRows, int) else max(self.repeatRows) + 1
+        header = sum(self._rowHeights[:repeat])
+        if availHeight < header + self.min_rows_height:
+            return []
+        by_rows = self._splitRows(availHeight, doInRowSplit=0)
+        if by_rows or not self.splitInRow:
+            return by_rows
+        frame = getattr(self, "_frame", None)
+        row = self._rowHeights[repeat] if len(self._rowHeights) > repeat else 0
+        frame_height = getattr(frame, "_aH", None) if frame is not None else None
+        if frame_height is not None and header + row <= frame_height:
+            return []  # the row fits on the next page whole
+        return self._splitRows(availHeight, doInRowSplit=1)
+
+
 @dataclass(frozen=True)
 class IndexEntry:
     """One row of the category index: a section (level 0) or a Rubrik (level 1)."""
@@ -100,7 +175,7 @@ class PageIndex(Flowable):
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         rows = int(availHeight // self.row_height)
-        if rows < 1:
+        if rows < min(2, self.rows):  # never one row alone under the heading (or at the top)
             return []
         if rows >= self.rows:
             return [self]
@@ -171,7 +246,8 @@ class WidthDependent(Flowable):
         return width, height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        return self.content(availWidth).splitOn(self.canv, availWidth, availHeight)
+        frame = getattr(self, "_frame", None)
+        return _split_in(frame, self.content(availWidth), self.canv, availWidth, availHeight)
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
         assert self._content is not None
@@ -200,12 +276,18 @@ class WritingLine(Flowable):
 
 
 class CutLine(Flowable):
-    """A dashed line across the frame with scissors and a short instruction."""
+    """A dashed line across the frame with scissors and a short instruction.
 
-    def __init__(self, text: str, size: float) -> None:
+    The instruction is set at `label_size` in `colour` (by default smaller and grey; large print
+    passes its body size and black).
+    """
+
+    def __init__(self, text: str, size: float, label_size: float | None = None, colour: Any = GREY) -> None:
         super().__init__()
         self.text = text
         self.size = size
+        self.label_size = label_size if label_size is not None else size * 0.8
+        self.colour = colour
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self.width = availWidth
@@ -213,12 +295,12 @@ class CutLine(Flowable):
 
     def draw(self) -> None:
         canv = self.canv
-        size = self.size * 0.8
+        size = self.label_size
         middle = self.size * 1.1
         label = fit_text(f"\u2702  {self.text}", REGULAR, size, self.width * 0.8)
         label_width = canv.stringWidth(label, REGULAR, size)
         canv.setFont(REGULAR, size)
-        canv.setFillColor(GREY)
+        canv.setFillColor(self.colour)
         canv.drawString(0, middle - size * 0.35, label)
         canv.setStrokeColor(RULE_GREY)
         canv.setLineWidth(0.6)

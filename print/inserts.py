@@ -1,9 +1,14 @@
 """The personal inserts (Beilagen) for members who get the paper by post.
 
 One insert per member, in the order given (the application sorts by postal code for mailing):
-a letter page with the address in the DIN 5008 window, the statement since the previous edition,
-the member's own listings with a renewal slip, and a page of pre-numbered vouchers. Each insert
-numbers its own pages ("Seite x von y"); large-print members get theirs at 16 pt.
+a letter page with the address in the DIN 5008 window, the statement since the previous edition
+and the member's limits, the member's own listings with a renewal slip, how to use the vouchers,
+and pages of pre-numbered vouchers. Each insert numbers its own pages ("Seite x von y").
+
+Large-print members get all of theirs at 16 pt, vouchers included (two per page). Smaller there
+are only the running header and footer and, in the DIN 5008 address field, the return line and
+the address, which are for the post; the information block beside the window holds only what
+fits at 16 pt, and the office's details move into the letter.
 """
 
 from __future__ import annotations
@@ -24,12 +29,12 @@ from reportlab.platypus import (
     Table,
 )
 
-from print.data import EditionInfo, Listing, PaperMember, RingInfo, Statement
-from print.flowables import CutLine, KeepParagraph, WidthDependent, WritingLine
+from print.data import MARKERS, EditionInfo, Limits, Listing, PaperMember, RingInfo, Statement
+from print.flowables import CutLine, KeepParagraph, SplitTable, WidthDependent, WritingLine
 from print.fonts import BOLD, REGULAR
 from print.layout import GroupStart, Running, build_pdf, insert_templates
-from print.newspaper import CHECKBOX, listing_markup, listing_order
-from print.styles import LARGE_SIZE, LIGHT_GREY, NORMAL_SIZE, Styles, styles_for, table_style
+from print.newspaper import CHECKBOX, listing_markup, listing_order, marker_legend
+from print.styles import LARGE_SIZE, LIGHT_GREY, LINE_FACTOR, NORMAL_SIZE, Styles, styles_for, table_style
 from print.text import (
     balance_in_words,
     clean,
@@ -53,19 +58,29 @@ def _running(member: PaperMember, ring: RingInfo, info: EditionInfo, st: Styles)
     )
 
 
+def _office_facts(ring: RingInfo, large: bool = False) -> list[str]:
+    facts = [f"Büro: {phone(ring.office_phone)}"]
+    if ring.office_email:
+        facts.append(f"E-Mail: {para(ring.office_email)}" if large else para(ring.office_email))
+    facts.append(f"Sprechstunde: {para(ring.sprechstunde)}")
+    return facts
+
+
 def _window(member: PaperMember, ring: RingInfo, info: EditionInfo, st: Styles) -> list[Flowable]:
-    """Return line, address (in the window field) and the information block beside it."""
+    """Return line, address (in the window field) and the information block beside it.
+
+    In large print the block holds only the edition, the member number and the date (what fits
+    there at 16 pt); the office's details follow in the letter (`_office_block`).
+    """
     address = "<br/>".join(para(line) for line in member.address if clean(line))
     facts = [
         f"<b>Marktzeitung Nr. {info.number}</b>",
         month_name(info.month, info.year),
         f"Mitgliedsnummer: {para(member.member_number)}",
         f"Datum: {format_date(info.cutoff)}",
-        f"Büro: {phone(ring.office_phone)}",
     ]
-    if ring.office_email:
-        facts.append(para(ring.office_email))
-    facts.append(f"Sprechstunde: {para(ring.sprechstunde)}")
+    if not st.large:
+        facts += _office_facts(ring)
     return [
         KeepInFrame(0, 0, [Paragraph(f"<u>{para(ring.sender_line)}</u>", st.sender)], mode="shrink"),
         FrameBreak(),
@@ -74,6 +89,13 @@ def _window(member: PaperMember, ring: RingInfo, info: EditionInfo, st: Styles) 
         KeepInFrame(0, 0, [Paragraph("<br/>".join(facts), st.info)], mode="shrink"),
         FrameBreak(),
     ]
+
+
+def _office_block(ring: RingInfo, st: Styles) -> list[Flowable]:
+    """The office's phone, e-mail and hours at the top of a large-print letter."""
+    facts = _office_facts(ring, large=True)
+    facts[0] = f"<b>{facts[0]}</b>"
+    return [Paragraph("<br/>".join(facts), st.body)]
 
 
 def _amount_cells(minutes: int, ring: RingInfo) -> list[str]:
@@ -93,7 +115,7 @@ def _statement(statement: Statement | None, ring: RingInfo, st: Styles) -> list[
         Paragraph(
             f"Zeitraum {format_date(statement.period_start)} bis {format_date(statement.period_end)}; "
             f"Beträge in {unit}.",
-            st.body,
+            st.lead,
         ),
         WidthDependent(lambda width: _statement_table(statement, ring, st, width)),
         Spacer(0, st.size * 0.6),
@@ -101,7 +123,7 @@ def _statement(statement: Statement | None, ring: RingInfo, st: Styles) -> list[
     ]
 
 
-def _statement_table(statement: Statement, ring: RingInfo, st: Styles, width: float) -> Table:
+def _statement_table(statement: Statement, ring: RingInfo, st: Styles, width: float) -> SplitTable:
     """The statement lines as a table for the given width.
 
     Normal print has seven columns (Datum, Leistungsdatum, Text, Partner, Eingang, Ausgang,
@@ -196,12 +218,80 @@ def _statement_table(statement: Statement, ring: RingInfo, st: Styles, width: fl
         ("SPAN", (text_from, 1), (-2, 1)),
         ("SPAN", (text_from, last), (-2, last)),
     )
-    return Table(rows, colWidths=widths, repeatRows=1, style=style, hAlign="LEFT", splitInRow=1)
+    # A page may end inside the table, but never with its repeated header and a sliver of a line.
+    two_lines = 2 * round(size * LINE_FACTOR, 2) + 1.6 * pad
+    return SplitTable(
+        rows,
+        colWidths=widths,
+        repeatRows=1,
+        style=style,
+        hAlign="LEFT",
+        splitInRow=1,
+        min_rows_height=two_lines,
+    )
+
+
+def _amount(minutes: int, ring: RingInfo) -> str:
+    return f"<b>{para(format_amount(minutes, ring, 'long'))}</b>"
+
+
+def _limits_sentence(limits: Limits, ring: RingInfo) -> str:
+    """The limits in words, e.g. "Ihr Zeitkonto darf bis 30:00 Stunden ins Minus gehen und
+    höchstens 60:00 Stunden Guthaben haben." (None: no limit on that side)."""
+    low, high = limits.min_balance, limits.max_balance
+    if low is None:
+        lower = None
+    elif low < 0:
+        lower = f"bis {_amount(-low, ring)} ins Minus gehen"
+    elif low == 0:
+        lower = "nicht ins Minus gehen"
+    else:
+        lower = f"nicht unter {_amount(low, ring)} Guthaben sinken"
+    if high is None:
+        upper = None
+    elif high >= 0:
+        upper = f"höchstens {_amount(high, ring)} Guthaben haben"
+    else:
+        upper = f"höchstens bei {_amount(high, ring)} stehen"  # a ceiling below zero: odd, but said as it is
+    if lower and upper:
+        return f"Ihr Zeitkonto darf {lower} und {upper}."
+    if lower:
+        return f"Ihr Zeitkonto darf {lower}; nach oben gibt es keine Grenze."
+    if upper:
+        return f"Ihr Zeitkonto darf {upper}; nach unten gibt es keine Grenze."
+    return "Ihr Zeitkonto hat keine Grenzen nach unten und nach oben."
+
+
+def _limits(limits: Limits | None, statement: Statement | None, ring: RingInfo, st: Styles) -> list[Flowable]:
+    """The lowest and highest balance allowed and, from the statement's closing balance, what the
+    member can still pay and receive; in plain sentences."""
+    if limits is None:
+        return []
+    text = _limits_sentence(limits, ring)
+    if statement is not None:
+        balance = statement.closing_balance
+        low, high = limits.min_balance, limits.max_balance
+        pay = "beliebig viel" if low is None else _amount(max(0, balance - low), ring)
+        receive = "beliebig viel" if high is None else _amount(max(0, high - balance), ring)
+        text += (
+            f" Nach Ihrem Kontostand vom {format_date(statement.period_end)} können Sie also noch "
+            f"{pay} bezahlen und noch {receive} erhalten."
+        )
+    return [
+        Paragraph("Ihre Kontogrenzen", st.h2),
+        Paragraph(text, st.lead),
+        Paragraph(
+            "Bezahlen heißt: Sie bekommen eine Leistung. Erhalten heißt: Sie erbringen eine Leistung. "
+            "Brauchen Sie mehr, sprechen Sie bitte vorher mit dem Büro.",
+            st.body,
+        ),
+    ]
 
 
 def _renewal_slip(member: PaperMember, listings: list[Listing], info: EditionInfo, st: Styles) -> Flowable:
     """A slip to cut off: per listing tick boxes to renew, change or withdraw it."""
     cell = st.cell if st.large else st.body
+    note_size, note_colour = st.note.fontSize, st.note.textColor
     boxes = "<br/>".join(f"{CHECKBOX}\u00a0{word}" for word in ("verlängern", "ändern", "zurückziehen"))
     box_width = stringWidth(f"{CHECKBOX} zurückziehen", REGULAR, cell.fontSize) + st.size
     rows = [
@@ -232,7 +322,7 @@ def _renewal_slip(member: PaperMember, listings: list[Listing], info: EditionInf
     )
     return KeepTogether(
         [
-            CutLine("hier abtrennen", st.size),
+            CutLine("hier abtrennen", st.size, note_size, note_colour),
             Paragraph(
                 f"<b>Rückmeldung zu Ihren Inseraten</b> · Mitglied {para(member.member_number)}, "
                 f"{para(member.name)}",
@@ -264,7 +354,10 @@ def _own_listings(member: PaperMember, ring: RingInfo, info: EditionInfo, st: St
             )
         )
         return story
-    story.append(Paragraph("So stehen Ihre Inserate in dieser Ausgabe:", st.body))
+    story.append(Paragraph("So stehen Ihre Inserate in dieser Ausgabe:", st.lead))
+    markers = tuple(marker for marker in MARKERS if any(item.marker == marker for item in listings))
+    if markers:
+        story.append(marker_legend(st, markers))
     for item in listings:
         kind = "Angebot" if item.kind == "offer" else "Gesuch"
         markup = listing_markup(item, ring, st)
@@ -274,16 +367,47 @@ def _own_listings(member: PaperMember, ring: RingInfo, info: EditionInfo, st: St
     return story
 
 
+def _voucher_help(member: PaperMember, ring: RingInfo, st: Styles) -> list[Flowable]:
+    """How to use the vouchers that follow: fill in, both sign, keep the stub, hand in."""
+    count = len(member.voucher_numbers)
+    vouchers = "dem Beleg" if count == 1 else f"den {count} Belegen"
+    amount = "Stunden" if ring.minutes_per_unit == 60 else para(ring.unit_plural)
+    steps = [
+        "<b>Ausfüllen,</b> wenn Sie eine Leistung bekommen haben: wer sie erbracht hat (Name und "
+        f"Mitgliedsnummer), Datum, {amount} und was gemacht wurde.",
+        "<b>Beide unterschreiben:</b> Sie (Leistungsnehmer) und wer die Leistung erbracht hat "
+        "(Leistungsgeber).",
+        "<b>Den Kontrollabschnitt</b> links ebenso ausfüllen, abtrennen und aufbewahren.",
+        "<b>Abgeben</b> im Büro oder beim Tauschtreffen. Das Büro bucht den Beleg.",
+    ]
+    return [
+        KeepTogether(
+            [
+                Paragraph("So benutzen Sie die Belege", st.h2),
+                Paragraph(
+                    f"Auf {vouchers} sind Ihr Name und Ihre Mitgliedsnummer schon eingedruckt.", st.lead
+                ),
+                *(Paragraph(f"{index}.\u00a0{text}", st.step) for index, text in enumerate(steps, start=1)),
+            ]
+        )
+    ]
+
+
 def _insert(member: PaperMember, ring: RingInfo, info: EditionInfo) -> list[Flowable]:
     """One member's insert, from the letter page to the vouchers."""
     st = styles_for(LARGE_SIZE if member.large_print else NORMAL_SIZE)
     story: list[Flowable] = [GroupStart(_running(member, ring, info, st))]
     story += _window(member, ring, info, st)
     story.append(NextPageTemplate("body"))
+    if st.large:
+        story += _office_block(ring, st)
     story += _statement(member.statement, ring, st)
+    story += _limits(member.limits, member.statement, ring, st)
     story += _own_listings(member, ring, info, st)
     if member.voucher_numbers:
-        story += [NextPageTemplate("vouchers"), PageBreak(), *voucher_story(member.vouchers, ring)]
+        template = "vouchers_large" if st.large else "vouchers"
+        story += _voucher_help(member, ring, st)
+        story += [NextPageTemplate(template), PageBreak(), *voucher_story(member.vouchers, ring, st.large)]
     return story
 
 

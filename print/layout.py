@@ -27,6 +27,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
+from print.flowables import KeepWithNext
 from print.fonts import REGULAR, register_fonts
 from print.styles import RULE_GREY
 from print.text import fit_text
@@ -62,12 +63,13 @@ LETTER_BODY_TOP = 98.46 * mm
 FOLD_MARKS = (105 * mm, 210 * mm)
 HOLE_MARK = 148.5 * mm
 
-# Voucher pages: three vouchers of a third of A4 each, cut apart along dashed lines.
+# Voucher pages: three vouchers of a third of A4 each, cut apart along dashed lines; in large print
+# two of half A4 each (16 pt labels need the room).
 VOUCHERS_PER_PAGE = 3
-VOUCHER_HEIGHT = PAGE_HEIGHT / VOUCHERS_PER_PAGE
+LARGE_VOUCHERS_PER_PAGE = 2
 
 # Templates without running header and footer, and templates without the header only.
-_BARE_KINDS = frozenset({"vouchers"})
+_BARE_KINDS = frozenset({"vouchers", "vouchers_large"})
 _NO_HEADER_KINDS = frozenset({"letter"})
 _LETTER_KINDS = frozenset({"letter", "body"})
 
@@ -220,17 +222,23 @@ def _mark_letter(canv: Canvas, doc: BaseDocTemplate) -> None:
     canv.restoreState()
 
 
-def _mark_vouchers(canv: Canvas, doc: BaseDocTemplate) -> None:
-    """Voucher page: dashed cutting lines between the three vouchers."""
-    canv.page_kind = "vouchers"
+def _mark_vouchers(kind: str, count: int, canv: Canvas, doc: BaseDocTemplate) -> None:
+    """Voucher page: dashed cutting lines between the vouchers."""
+    canv.page_kind = kind
     canv.saveState()
     canv.setStrokeColor(RULE_GREY)
     canv.setLineWidth(0.5)
     canv.setDash(4, 3)
-    for index in range(1, VOUCHERS_PER_PAGE):
-        y = index * VOUCHER_HEIGHT
+    for index in range(1, count):
+        y = index * PAGE_HEIGHT / count
         canv.line(0, y, PAGE_WIDTH, y)
     canv.restoreState()
+
+
+def _voucher_template(kind: str, count: int) -> PageTemplate:
+    height = PAGE_HEIGHT / count
+    frames = [_frame(f"voucher{index}", 0, index * height, PAGE_WIDTH, height) for index in range(count)]
+    return _template(kind, frames, partial(_mark_vouchers, kind, count))
 
 
 def _template(kind: str, frames: Sequence[Frame], on_page: Callable[..., None] | None = None) -> PageTemplate:
@@ -254,7 +262,8 @@ def paper_templates(columns: int) -> list[PageTemplate]:
 
 
 def insert_templates() -> list[PageTemplate]:
-    """Templates of the inserts: "letter" (window address), "body" and "vouchers"."""
+    """Templates of the inserts: "letter" (window address), "body", "vouchers" (three per page)
+    and "vouchers_large" (two per page)."""
     body_width = PAGE_WIDTH - LETTER_LEFT - LETTER_RIGHT
     inner = WINDOW_WIDTH - WINDOW_INSET
     sender_height = 5 * mm
@@ -279,20 +288,19 @@ def insert_templates() -> list[PageTemplate]:
         ),
     ]
     body = [_frame("body", LETTER_LEFT, LETTER_TOP, body_width, PAGE_HEIGHT - LETTER_TOP - LETTER_BOTTOM)]
-    vouchers = [
-        _frame(f"voucher{index}", 0, index * VOUCHER_HEIGHT, PAGE_WIDTH, VOUCHER_HEIGHT)
-        for index in range(VOUCHERS_PER_PAGE)
-    ]
     return [
         _template("letter", letter, _mark_letter),
         _template("body", body),
-        _template("vouchers", vouchers, _mark_vouchers),
+        _voucher_template("vouchers", VOUCHERS_PER_PAGE),
+        _voucher_template("vouchers_large", LARGE_VOUCHERS_PER_PAGE),
     ]
 
 
-def voucher_templates() -> list[PageTemplate]:
-    """The only template of belege.pdf: three vouchers per page."""
-    return [template for template in insert_templates() if template.id == "vouchers"]
+def voucher_templates(large: bool = False) -> list[PageTemplate]:
+    """The only template of belege.pdf: three vouchers per page (two in large print)."""
+    if large:
+        return [_voucher_template("vouchers_large", LARGE_VOUCHERS_PER_PAGE)]
+    return [_voucher_template("vouchers", VOUCHERS_PER_PAGE)]
 
 
 def build_pdf(
@@ -306,7 +314,8 @@ def build_pdf(
     """Lay out a story on the templates (the first one starts) and return the PDF bytes.
 
     invariant=1 makes the output byte-identical for the same input. The metadata holds only the
-    given title, author and subject: never member data.
+    given title, author and subject: never member data. Flowables with keepWithNext (headings)
+    stay with the first part of what follows (`KeepWithNext`).
     """
     register_fonts()
     buffer = io.BytesIO()
@@ -328,6 +337,7 @@ def build_pdf(
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN,
+        keepTogetherClass=KeepWithNext,
     )
     doc.build(story, canvasmaker=DeferredCanvas)
     return buffer.getvalue()

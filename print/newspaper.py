@@ -13,7 +13,17 @@ from itertools import groupby
 
 from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Paragraph, Spacer, Table
 
-from print.data import Category, Contact, ContactEntry, Edition, Event, Listing, RingInfo, sorted_categories
+from print.data import (
+    MARKERS,
+    Category,
+    Contact,
+    ContactEntry,
+    Edition,
+    Event,
+    Listing,
+    RingInfo,
+    sorted_categories,
+)
 from print.flowables import IndexEntry, KeepParagraph, PageIndex, WritingLine, anchored
 from print.layout import GroupStart, Running, build_pdf, paper_templates
 from print.styles import LARGE_SIZE, NORMAL_SIZE, Styles, styles_for, table_style
@@ -31,6 +41,11 @@ SECTION_TITLES = {
 }
 INDEX_LABELS = {**SECTION_TITLES, "impressum": "Impressum, Datenschutz"}
 MARKER_ORDER = {"NEU": 0}
+MARKER_MEANINGS = {
+    "NEU": "zum ersten Mal in der Zeitung",
+    "GEÄNDERT": "seit der letzten Ausgabe geändert",
+    "LETZTMALIG": "zum letzten Mal in der Zeitung",
+}
 CHECKBOX = "\u2610"
 
 DEFAULT_PRIVACY_NOTICE = (
@@ -137,17 +152,41 @@ def contact_line(contact: Contact, ring: RingInfo) -> str:
     return line
 
 
+def ring_with_address(ring: RingInfo) -> str:
+    """The ring and its office address on one line, naming the ring once.
+
+    When the first address line already names the ring (its association, "Tauschring Lindenau
+    e. V."), that line stands for the ring instead of repeating the name before it.
+    """
+    name = one_line(ring.name)
+    address = [one_line(line) for line in ring.office_address if one_line(line)]
+    if address and name and address[0].casefold().startswith(name.casefold()):
+        return ", ".join(address)
+    return ", ".join([name, *address])
+
+
 def _marker(marker: str | None) -> str:
     if not marker:
         return ""
     return f'<font backColor="#000000" color="#FFFFFF"><b>\u00a0{marker}\u00a0</b></font> '
 
 
+def marker_legend(st: Styles, markers: tuple[str, ...] = MARKERS) -> Paragraph:
+    """What the markers NEU, GEÄNDERT and LETZTMALIG mean, each as it appears on a listing.
+
+    It leads into what follows (keepWithNext), so it never stands alone at a page foot.
+    """
+    lines = [f"{_marker(marker)}{MARKER_MEANINGS[marker]}" for marker in markers]
+    return Paragraph("<br/>".join(lines), st.legend)
+
+
 def listing_markup(listing: Listing, ring: RingInfo, st: Styles) -> str:
-    """One listing as Paragraph markup: number, marker, bold title, text, details, contact."""
-    small = round(st.size * 0.85, 1)
+    """One listing as Paragraph markup: number, marker, bold title, text, details, contact.
+
+    The contact line is what readers look for: it is set at body size like the text.
+    """
     lines = [
-        f'<font size="{small}">{para(listing.number)}</font> {_marker(listing.marker)}'
+        f'<font size="{st.minor_size}">{para(listing.number)}</font> {_marker(listing.marker)}'
         f"<b>{para(listing.title)}</b>"
     ]
     if clean(listing.text):
@@ -161,7 +200,7 @@ def listing_markup(listing: Listing, ring: RingInfo, st: Styles) -> str:
         details.append(f"Verrechnung: {para(listing.price_hint)}")
     if details:
         lines.append(" · ".join(details))
-    lines.append(f'<font size="{small}">{contact_line(listing.contact, ring)}</font>')
+    lines.append(contact_line(listing.contact, ring))
     return "<br/>".join(lines)
 
 
@@ -222,7 +261,16 @@ def _office(ring: RingInfo, st: Styles) -> list[Flowable]:
 
 
 def _title_page(edition: Edition, st: Styles, entries: list[IndexEntry]) -> list[Flowable]:
+    """Masthead, next cut-off, office and the index.
+
+    The normal paper goes on in two columns on the next page. Large print has one column
+    throughout, so the sections follow right after the index instead of leaving the rest of the
+    title page (and of the index's last page) empty.
+    """
     variant = "Marktzeitung in Großdruck" if st.large else "Marktzeitung"
+    ending: list[Flowable] = [NextPageTemplate("columns")]
+    if not st.large:
+        ending.append(PageBreak())
     return [
         Paragraph(para(edition.ring.name), st.title),
         Paragraph(
@@ -235,10 +283,9 @@ def _title_page(edition: Edition, st: Styles, entries: list[IndexEntry]) -> list
         ),
         Spacer(0, st.size * 0.5),
         *_office(edition.ring, st),
-        Paragraph("Inhalt", st.h2_loose),
+        Paragraph("Inhalt", st.h2),
         PageIndex(entries, st.size, columns=1 if st.large else 2),
-        NextPageTemplate("columns"),
-        PageBreak(),
+        *ending,
     ]
 
 
@@ -256,7 +303,7 @@ def _news(edition: Edition, st: Styles) -> list[Flowable]:
 
 
 def _new_members(edition: Edition, st: Styles) -> list[Flowable]:
-    story: list[Flowable] = [_h1("new-members", st), Paragraph("Wir begrüßen herzlich:", st.body)]
+    story: list[Flowable] = [_h1("new-members", st), Paragraph("Wir begrüßen herzlich:", st.lead)]
     for member in edition.new_members:
         text = f"<b>{para(member.name)}</b>"
         if member.district:
@@ -266,10 +313,19 @@ def _new_members(edition: Edition, st: Styles) -> list[Flowable]:
 
 
 def _listings(section: str, sections: list[Rubrik], edition: Edition, st: Styles) -> list[Flowable]:
-    story: list[Flowable] = [PageBreak(), _h1(section, st)]
+    """Angebote or Gesuche by Rubrik, after a legend of the markers.
+
+    Each starts on a new page, except the offers in large print: there they follow the title
+    page's index and the short sections (Termine, news, new members) in the same single column,
+    so that no near-empty pages come before them.
+    """
+    story: list[Flowable] = [] if st.large and section == "offer" else [PageBreak()]
+    story.append(_h1(section, st))
     if not sections:
         none = "Angebote" if section == "offer" else "Gesuche"
         story.append(Paragraph(f"In dieser Ausgabe gibt es keine {none}.", st.body))
+    else:
+        story.append(marker_legend(st))
     for rubrik in sections:
         story.append(anchored(para(rubrik.name), st.h2, rubrik.key))
         story += [
@@ -284,7 +340,7 @@ def _contact_list(edition: Edition, st: Styles, heading: Flowable) -> list[Flowa
         "die Mitglieder zugestimmt haben. Änderungen und Widerruf im Büro, "
         f"{phone(edition.ring.office_phone)}."
     )
-    story: list[Flowable] = [heading, Paragraph(note, st.note)]
+    story: list[Flowable] = [heading, Paragraph(note, st.note_lead)]
     story += [
         KeepParagraph(_contact_entry_markup(entry), st.entry)
         for entry in printed_contacts(edition.contact_list)
@@ -344,13 +400,13 @@ def _listing_form(edition: Edition, st: Styles) -> list[Flowable]:
         Paragraph(
             "Für ein neues Inserat, eine Änderung, eine Verlängerung oder eine Rücknahme. Bitte "
             "deutlich schreiben.",
-            st.body,
+            st.lead,
         ),
         table,
         Spacer(0, size),
         Paragraph(
             f"<b>Bitte bis zum Redaktionsschluss am {format_date(edition.next_cutoff)} im Büro "
-            f"abgeben:</b> {para(', '.join([ring.name, *ring.office_address]))}, "
+            f"abgeben:</b> {para(ring_with_address(ring))}, "
             f"{phone(ring.office_phone)}",
             st.body,
         ),
@@ -362,12 +418,19 @@ def _forms(edition: Edition, st: Styles) -> list[Flowable]:
 
 
 def _impressum(edition: Edition, st: Styles) -> list[Flowable]:
+    """Impressum and privacy notice. The publisher is named once: print/ writes the Herausgeber
+    line from the ring unless the ring's own imprint text already has one."""
     ring = edition.ring
-    publisher = ", ".join([ring.name, *ring.office_address]) + f", Tel. {ring.office_phone}"
+    publisher: list[Flowable] = []
+    if "herausgeber" not in clean(edition.impressum).casefold():
+        line = f"Herausgeber: {para(ring_with_address(ring))}"
+        if clean(ring.office_phone):
+            line += f", {phone(ring.office_phone)}"
+        publisher.append(Paragraph(line, st.body))
     story: list[Flowable] = [
         _h1("impressum", st),
         Paragraph("Impressum", st.h2),
-        Paragraph(f"Herausgeber: {para(publisher)}", st.body),
+        *publisher,
         *(Paragraph(text, st.body) for text in paragraphs(edition.impressum)),
         Paragraph("Datenschutzhinweis", st.h2),
         *(Paragraph(text, st.body) for text in paragraphs(edition.privacy_notice or DEFAULT_PRIVACY_NOTICE)),

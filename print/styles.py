@@ -2,6 +2,14 @@
 
 12 pt for the normal products, 16 pt for large print. All styles name DejaVu Sans explicitly:
 a style without a font would fall back to Helvetica, which is not embedded.
+
+Large print is large throughout: no style of the large-print set is smaller than its body text,
+except the two that belong to the post (the return line and the address in the envelope window,
+set in the DIN 5008 address field) and the running header and footer (`header_size`).
+
+Headings, and the intro sentences that lead into something (`lead`, `note_lead`), have
+keepWithNext: the document template keeps them with the first part of what follows (see
+`print.flowables.KeepWithNext`), so no heading is left alone at the foot of a page or column.
 """
 
 from __future__ import annotations
@@ -33,11 +41,15 @@ class Styles:
     size: float
     large: bool
     body: ParagraphStyle
+    lead: ParagraphStyle
+    legend: ParagraphStyle
+    plain: ParagraphStyle
+    step: ParagraphStyle
     small: ParagraphStyle
     note: ParagraphStyle
+    note_lead: ParagraphStyle
     h1: ParagraphStyle
     h2: ParagraphStyle
-    h2_loose: ParagraphStyle
     h3: ParagraphStyle
     title: ParagraphStyle
     subtitle: ParagraphStyle
@@ -64,6 +76,11 @@ class Styles:
         return self.cell.fontSize
 
     @property
+    def minor_size(self) -> float:
+        """Secondary text inside a paragraph (listing numbers): smaller only in normal print."""
+        return self.size if self.large else round(self.size * 0.85, 1)
+
+    @property
     def header_size(self) -> float:
         """Font size of the running header and footer."""
         return max(8.0, round(self.size * 0.72, 1))
@@ -84,20 +101,24 @@ def styles_for(size: float = NORMAL_SIZE) -> Styles:
     register_fonts()
     large = size >= LARGE_SIZE
     cell_size = size if large else round(size * 0.85, 1)
+    minor = size if large else round(size * 0.8, 1)  # notes and hints: never smaller in large print
+    note_colour = black if large else GREY  # and never paler
     return Styles(
         size=size,
         large=large,
         body=_style("body", size, spaceAfter=size * 0.5),
-        small=_style("small", round(size * 0.8, 1), spaceAfter=size * 0.3),
-        note=_style("note", round(size * 0.8, 1), textColor=GREY, spaceAfter=size * 0.3),
+        lead=_style("lead", size, spaceAfter=size * 0.5, keepWithNext=1),
+        legend=_style("legend", size, leading=round(size * 1.45, 2), spaceAfter=size * 0.5, keepWithNext=1),
+        plain=_style("plain", size),
+        step=_style("step", size, spaceAfter=size * 0.4, leftIndent=size * 1.5, firstLineIndent=-size * 1.5),
+        small=_style("small", minor, spaceAfter=size * 0.3),
+        note=_style("note", minor, textColor=note_colour, spaceAfter=size * 0.3),
+        note_lead=_style("note_lead", minor, textColor=note_colour, spaceAfter=size * 0.3, keepWithNext=1),
         h1=_style(
             "h1", round(size * 1.5, 1), True, spaceBefore=size * 0.9, spaceAfter=size * 0.5, keepWithNext=1
         ),
         h2=_style(
             "h2", round(size * 1.15, 1), True, spaceBefore=size * 0.8, spaceAfter=size * 0.35, keepWithNext=1
-        ),
-        h2_loose=_style(
-            "h2_loose", round(size * 1.15, 1), True, spaceBefore=size * 0.8, spaceAfter=size * 0.35
         ),
         h3=_style("h3", size, True, spaceBefore=size * 0.3, spaceAfter=size * 0.15, keepWithNext=1),
         title=_style("title", round(size * 2.3, 1), True, spaceAfter=size * 0.3),
@@ -124,7 +145,7 @@ def styles_for(size: float = NORMAL_SIZE) -> Styles:
         form_label=_style("form_label", size),
         address=_style("address", 10.0, leading=12.0),
         sender=_style("sender", 7.0, leading=8.5, textColor=GREY),
-        info=_style("info", round(min(size, 12.0) * 0.85, 1)),
+        info=_style("info", size if large else round(size * 0.85, 1)),
     )
 
 

@@ -99,6 +99,13 @@ def _init_web(app: Flask) -> None:
 
         return str(texts.name_of(getattr(texts, names), code))
 
+    @app.template_filter("changes")
+    def changes_filter(kept: str | None) -> list[tuple[str, str]]:
+        """An audit record's values before or after, named for the reader."""
+        from . import audit, texts
+
+        return texts.describe_change(audit.values_of(kept))
+
     @app.template_filter("hm")
     def hm_filter(minutes: int) -> str:
         return hm(minutes)

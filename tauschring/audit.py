@@ -67,6 +67,11 @@ def record(
     return event
 
 
+def values_of(kept: str | None) -> dict:
+    """The values an audit event kept (before or after), as they were recorded."""
+    return json.loads(kept) if kept else {}
+
+
 def record_for(
     session: Session,
     actor: Actor,

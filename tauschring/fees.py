@@ -115,7 +115,7 @@ def plan_fees(session: Session, *, ring_id: int, period: str, today: dt.date) ->
             line.outcome, line.entry_id = "already", previous.entry_id
             line.reason = _("schon gebucht (Buchung Nr. %(n)s)", n=previous.entry_id)
         elif previous is not None:
-            line.outcome, line.reason = "refused", _("beim ersten Lauf wegen des Limits übersprungen")
+            line.outcome, line.reason = "refused", _("beim ersten Lauf wegen der Grenze übersprungen")
         elif member.id in exempt:
             line.outcome, line.reason = "exempt", exempt[member.id]
         elif balance.min_balance is not None and balance.balance - plan.minutes < balance.min_balance:
@@ -152,7 +152,7 @@ def run_fees(session: Session, actor: Actor, *, period: str, now: dt.datetime) -
                 on_behalf_of_id=line.member.account_id,
                 channel=channel,
                 idempotency_key=fee_key(period, line.member),
-                override_reason="Kontoführungsgebühr trotz Limit (Regel des Tauschrings)"
+                override_reason="Kontoführungsgebühr trotz Grenze (Regel des Tauschrings)"
                 if line.outcome == "override"
                 else None,
             )

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import audit, errors, events
+from . import audit, errors, events, texts
 from .members import member_by_number
 from .models import ROLES, Member, MemberHelper, User
 from .names import display_name
@@ -107,7 +107,7 @@ def create_login(
         action="login.create",
         object_type="login",
         object_id=user.id,
-        summary=f"Zugang {username} angelegt ({role})"
+        summary=f"Zugang {username} angelegt ({texts.in_german(texts.ROLES[role])})"
         + (f" für Mitglied {member.number}" if member is not None else ""),
         member=member,
         after={"username": username, "role": role},

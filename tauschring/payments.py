@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 
 import ledger
 
-from . import audit, errors, events
+from . import audit, errors, events, texts
 from .clock import RING_ZONE
 from .models import Member, PaymentRequest
 from .permissions import Actor, require_active, require_may_act_for, require_same_ring
 from .rings import settings_of, unit_of
-from .texts import explain
 from .units import format_amount
 
 
@@ -297,7 +296,8 @@ def _answered(
         action=f"request.{request.status}",
         object_type="payment_request",
         object_id=request.id,
-        summary=f"Zahlungsanforderung {request.id} für Mitglied {member.number}: {request.status}",
+        summary=f"Zahlungsanforderung {request.id} für Mitglied {member.number}: "
+        + texts.in_german(texts.REQUEST_STATUSES[request.status]),
     )
     events.record(
         session,
@@ -411,7 +411,7 @@ def accept_due_requests(session: Session, ring_id: int, now: dt.datetime) -> lis
                 _book_request(session, system, request, now)
         except (ledger.LedgerError, errors.Refusal) as refusal:
             request.status, request.answered_at = "failed", now
-            request.note = explain(refusal, unit_of(session, ring_id))[:500]
+            request.note = texts.explain(refusal, unit_of(session, ring_id))[:500]
         else:
             request.status, request.answered_at = "auto_accepted", now
         session.flush()

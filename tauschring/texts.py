@@ -29,7 +29,7 @@ CHECK_TEXTS = {
     "ring_sum": _l("Die Salden aller Konten des Tauschrings summieren sich zu null"),
     "closed_book": _l("Jede Buchung bewegt nur Konten des eigenen Tauschrings"),
     "posting_time": _l("Jede Buchungszeile trägt die Buchungszeit ihrer Buchung"),
-    "limits_held": _l("Keine Buchung hat ein Limit überschritten, außer mit begründeter Freigabe"),
+    "limits_held": _l("Keine Buchung hat eine Grenze überschritten, außer mit begründeter Freigabe"),
     "reversal_links": _l(
         "Jeder Storno hebt genau eine Buchung spiegelbildlich auf; kein Storno wird storniert"
     ),
@@ -58,7 +58,7 @@ CHANNELS = {
     "web": _l("online"),
     "api": _l("API"),
     "office": _l("Büro"),
-    "voucher": _l("Tauschscheck"),
+    "voucher": _l("Beleg"),
     "import": _l("Import"),
     "system": _l("automatisch"),
 }
@@ -140,17 +140,138 @@ AUDIT_ACTIONS = {
     "member.reactivate": _l("entsperrt"),
     "member.suspend": _l("gesperrt"),
     "payment.book": _l("Zahlung gebucht"),
-    "request.accepted": _l("Anforderung angenommen"),
-    "request.auto_accepted": _l("Anforderung automatisch angenommen"),
-    "request.cancelled": _l("Anforderung zurückgezogen"),
+    "request.accepted": _l("Zahlungsanforderung angenommen"),
+    "request.auto_accepted": _l("Zahlungsanforderung automatisch angenommen"),
+    "request.cancelled": _l("Zahlungsanforderung zurückgezogen"),
     "request.create": _l("Zahlung angefordert"),
-    "request.declined": _l("Anforderung abgelehnt"),
-    "request.failed": _l("Anforderung nicht buchbar"),
+    "request.declined": _l("Zahlungsanforderung abgelehnt"),
+    "request.failed": _l("Zahlungsanforderung nicht buchbar"),
     "settings.change": _l("Einstellungen geändert"),
     "token.create": _l("API-Token angelegt"),
     "token.revoke": _l("API-Token widerrufen"),
     "vouchers.issue": _l("Belegnummern ausgegeben"),
 }
+
+
+NAME_DISPLAYS = {
+    "full": _l("Vor- und Nachname"),
+    "first_initial": _l("Vorname und Anfangsbuchstabe"),
+    "number": _l("nur Mitgliedsnummer"),
+}
+FEE_POLICIES = {
+    "skip": _l("nicht buchen (Mitglied wird aufgeführt)"),
+    "override": _l("trotzdem buchen (mit Vermerk)"),
+}
+
+# What the audit keeps before and after a change, by field: the reader's word for each.
+AUDIT_FIELDS = {
+    "amount": _l("Betrag"),
+    "auto_accept_days": _l("Zahlungsanforderungen automatisch angenommen nach (Tagen)"),
+    "availability": _l("Erreichbarkeit"),
+    "balance": _l("Kontostand"),
+    "booked": _l("gebucht für Mitglieder"),
+    "category_id": _l("Rubrik (Nr.)"),
+    "city": _l("Ort"),
+    "clean_only": _l("nur fehlerfreie Zeilen"),
+    "district": _l("Stadtteil"),
+    "email": _l("E-Mail"),
+    "entries": _l("Buchungen"),
+    "expected_count": _l("Anzahl Belege laut Stapel"),
+    "expected_minutes": _l("Summe laut Stapel"),
+    "fee_minutes": _l("Kontoführungsgebühr"),
+    "fee_policy": _l("Wenn die Gebühr eine Grenze überschreiten würde"),
+    "first_name": _l("Vorname"),
+    "helper": _l("Betreuer"),
+    "helper_links_ended": _l("beendete Betreuungen"),
+    "large_print": _l("Großdruck"),
+    "large_print_run": _l("davon in Großdruck"),
+    "last_name": _l("Nachname"),
+    "left_on": _l("ausgetreten am"),
+    "listing_months": _l("Laufzeit eines Inserats (Monate)"),
+    "listings": _l("Inserate"),
+    "max_balance": _l("Obergrenze"),
+    "member": _l("Mitglied"),
+    "memo": _l("Text"),
+    "min_balance": _l("Untergrenze"),
+    "minutes": _l("Betrag"),
+    "name": _l("Name"),
+    "name_display": _l("Name zeigen als"),
+    "office_address": _l("Anschrift des Büros"),
+    "office_email": _l("E-Mail des Büros"),
+    "office_hours": _l("Sprechstunde"),
+    "office_phone": _l("Telefon des Büros"),
+    "old_confirmed": _l("alter Beleg bestätigt"),
+    "override": _l("über die Grenze freigegeben"),
+    "override_reason": _l("Grund für die Buchung über die Grenze"),
+    "paper_member": _l("Papiermitglied"),
+    "payee_number": _l("Leistungsgeber (Nr.)"),
+    "payer_number": _l("Leistungsnehmer (Nr.)"),
+    "phone": _l("Telefon"),
+    "postal_code": _l("Postleitzahl"),
+    "price_hint": _l("Preisvorstellung"),
+    "print_in_paper": _l("in der Marktzeitung drucken"),
+    "print_run": _l("Druckauflage"),
+    "reason": _l("Grund"),
+    "require_batch_approval": _l("Belegstapel brauchen die Freigabe einer zweiten Person"),
+    "reversal": _l("Storno (Buchung Nr.)"),
+    "role": _l("Rolle"),
+    "service_date": _l("Leistungsdatum"),
+    "settlement_entry": _l("Ausgleichsbuchung (Nr.)"),
+    "status": _l("Status"),
+    "step_minutes": _l("Schritt (Minuten)"),
+    "street": _l("Straße und Hausnummer"),
+    "submission_days": _l("Belege einreichen binnen (Tagen)"),
+    "suspended_on": _l("gesperrt am"),
+    "text": _l("Text"),
+    "title": _l("Titel"),
+    "unit_plural": _l("Einheit (Mehrzahl)"),
+    "unit_singular": _l("Einheit (Einzahl)"),
+    "unit_symbol": _l("Einheit (Zeichen)"),
+    "units_per_hour": _l("Einheiten je Stunde"),
+    "username": _l("Benutzername"),
+    "voucher_number": _l("Beleg-Nr."),
+    "warn_max_balance": _l("Warnschwelle oben"),
+    "warn_min_balance": _l("Warnschwelle unten"),
+}
+_DURATIONS = {
+    "balance", "expected_minutes", "fee_minutes", "max_balance", "min_balance", "minutes", "warn_max_balance",
+    "warn_min_balance",
+}  # fmt: skip
+_CODED = {"status": MEMBER_STATUSES, "role": ROLES, "name_display": NAME_DISPLAYS, "fee_policy": FEE_POLICIES}
+
+
+def audit_field(key: str) -> object:
+    """A field of an audit record by its name (consents as "Telefon online" and so on)."""
+    if key in AUDIT_FIELDS:
+        return AUDIT_FIELDS[key]
+    field, _sep, channel = key.rpartition("_")
+    if field in CONTACT_FIELDS and channel in CONSENT_CHANNELS:
+        return _(
+            "Einwilligung %(field)s %(channel)s",
+            field=CONTACT_FIELDS[field],
+            channel=CONSENT_CHANNELS[channel],
+        )
+    return key
+
+
+def audit_value(key: str, value: object) -> str:
+    """A value the audit kept, as the office reads it: names for codes, h:mm for durations, ja/nein."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("ja") if value else _("nein")
+    if key in _DURATIONS and isinstance(value, int):
+        return format_minutes(value)
+    if key in _CODED:
+        return str(name_of(_CODED[key], str(value)))
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value) or "–"
+    return str(value)
+
+
+def describe_change(values: dict | None) -> list[tuple[str, str]]:
+    """The fields of an audit record's before or after, each named and shown for people."""
+    return [(str(audit_field(key)), audit_value(key, value)) for key, value in (values or {}).items()]
 
 
 def name_of(names: dict, code: str | None) -> object:
@@ -291,7 +412,7 @@ _LEDGER: Words = {
     "account_closed": lambda f: _(
         "Das Konto %(label)s ist geschlossen.", label=f.names.get(f["account_id"], f["label"])
     ),
-    "same_account": lambda f: _("Zahler und Empfänger sind dasselbe Konto."),
+    "same_account": lambda f: _("Leistungsnehmer und Leistungsgeber sind dasselbe Konto."),
     "invalid_service_date": lambda f: _("Das Leistungsdatum darf nicht in der Zukunft liegen."),
     "invalid_memo": lambda f: _("Der Buchungstext ist zu lang oder enthält unzulässige Zeichen."),
     "invalid_amount": lambda f: _("Der Betrag ist ungültig."),

@@ -468,7 +468,10 @@ def add_line(
         now,
         "batch.line.add",
         f"Zeile {line.position}: Beleg {line.voucher_number}",
-        after=_clean(fields),
+        after={
+            **_clean(fields),
+            **({"override_reason": line.override_reason} if line.override_reason else {}),
+        },
     )
     return line
 
@@ -741,8 +744,8 @@ def carry_over(session: Session, actor: Actor, batch: VoucherBatch, *, now: dt.d
 COLUMN_NAMES = {
     "voucher_number": "Belegnummer",
     "service_date": "Leistungsdatum",
-    "payer_number": "Zahler",
-    "payee_number": "Empfänger",
+    "payer_number": "Leistungsnehmer",
+    "payee_number": "Leistungsgeber",
     "amount": "Betrag",
     "memo": "Text",
 }
@@ -765,8 +768,8 @@ _HEADERS = {
 
 
 def read_voucher_csv(text: str) -> list[dict[str, str]]:
-    """Rows of a voucher file with the batch columns (Belegnummer; Leistungsdatum; Zahler;
-    Empfänger; Betrag; Text), by header or, without one, by position."""
+    """Rows of a voucher file with the batch columns (Belegnummer; Leistungsdatum;
+    Leistungsnehmer; Leistungsgeber; Betrag; Text), by header or, without one, by position."""
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise errors.ImportEmpty()

@@ -18,13 +18,13 @@ fees_group = AppGroup("fees", help="Die monatliche Kontoführungsgebühr.")
 
 LABELS = {
     "book": "wird gebucht",
-    "override": "wird trotz Limit gebucht",
-    "skip": "wird übersprungen (Limit)",
+    "override": "wird trotz Grenze gebucht",
+    "skip": "wird übersprungen (Grenze)",
     "exempt": "befreit",
     "already": "schon früher gebucht",
-    "refused": "früher übersprungen (Limit)",
+    "refused": "früher übersprungen (Grenze)",
     "booked": "gebucht",
-    "skipped": "übersprungen (Limit)",
+    "skipped": "übersprungen (Grenze)",
 }
 
 

@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
+from .. import texts
 from ..logins import MIN_PASSWORD_LENGTH
 
 MEMO = [DataRequired(message=_l("Bitte beschreiben Sie die Leistung.")), Length(max=200)]
@@ -137,11 +138,7 @@ class ContactFields:
 class ProfileForm(ContactFields, FlaskForm):
     name_display = SelectField(
         _l("So wird mein Name gezeigt"),
-        choices=[
-            SelectChoice("full", _l("Vor- und Nachname")),
-            SelectChoice("first_initial", _l("Vorname und Anfangsbuchstabe")),
-            SelectChoice("number", _l("nur Mitgliedsnummer")),
-        ],
+        choices=[SelectChoice(code, name) for code, name in texts.NAME_DISPLAYS.items()],
     )
     large_print = BooleanField(_l("Marktzeitung in Großdruck"))
     phone_online = BooleanField(_l("Telefon im Marktplatz zeigen"))

@@ -644,9 +644,7 @@ def test_each_statement_covers_the_time_since_the_previous_cutoff(app, ring):
     for memo in ("Fenster putzen", "Kuchen backen", "Blumen gießen"):
         assert memo not in text_b
     # Partners as the paper member may see them: Bernd chose his first name and initial.
-    assert re.search(r"21\.05\.26 21\.05\.26 Fahrrad reparieren Bernd S\. \(2\) 0:45 -1:45", text_b), (
-        text_b
-    )
+    assert re.search(r"21\.05\.26 21\.05\.26 Fahrrad reparieren Bernd S\. \(2\) 0:45 -1:45", text_b), text_b
     assert re.search(r"10\.06\.26 10\.06\.26 Einkaufen Bernd S\. \(2\) 2:00 0:15", text_b), text_b
     assert "Ihr Kontostand am 20.06.2026: 0:15 Stunden Guthaben" in text_b
     with app.app_context():  # the statement is at the cut-off, not today's balance

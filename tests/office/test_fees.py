@@ -95,7 +95,7 @@ def test_a_member_skipped_at_a_limit_stays_skipped_for_that_month(app, browser, 
         db.session.commit()
     browser.post("/buero/gebuehren", {"period": "2026-11"})
     assert balance(app, fee_ring.dora.account) == -30
-    assert "beim ersten Lauf wegen des Limits übersprungen" in text_of(
+    assert "beim ersten Lauf wegen der Grenze übersprungen" in text_of(
         browser.get("/buero/gebuehren?monat=2026-11")
     )
 
@@ -114,7 +114,7 @@ def test_with_the_override_policy_the_fee_is_booked_past_the_limit_with_a_record
         dora_fee = ledger.recent_lines(
             db.session, ring_id=fee_ring.id, account_id=fee_ring.dora.account, count=1
         )[0]
-        assert dora_fee.override_reason == "Kontoführungsgebühr trotz Limit (Regel des Tauschrings)"
+        assert dora_fee.override_reason == "Kontoführungsgebühr trotz Grenze (Regel des Tauschrings)"
         assert ledger.verify(db.session, fee_ring.id).ok
 
 

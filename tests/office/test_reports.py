@@ -239,7 +239,7 @@ def test_entries_csv_columns_and_local_dates(book):
     assert {r["Buchungsdatum"] for r in first} == {"2026-11-01"}
     assert {r["Leistungsdatum"] for r in first} == {"2026-10-30"}
     assert {(r["Art"], r["Belegnummer"], r["Kanal"], r["eingegeben von"]) for r in first} == {
-        ("Überweisung", "4711", "Tauschscheck", "buero")
+        ("Überweisung", "4711", "Beleg", "buero")
     }
     bernd = next(r for r in first if r["Konto"] == str(book.members.bernd.number))
     assert (bernd["Name"], bernd["Minuten"], bernd["h:mm"]) == ("Bernd Schulz", "-60", "-1:00")

@@ -133,3 +133,64 @@ def image_count(pdf: bytes) -> int:
             if ref.get_object().get("/Subtype") == "/Image":
                 count += 1
     return count
+
+
+@dataclass(frozen=True)
+class Styled:
+    """A piece of text with its font size (from Tf and the text matrix) and fill colour (grey 0..1
+    per RGB channel, 0 is black); positions are left out, since text inside a form XObject (the
+    vouchers' labels) is reported in the form's own coordinates."""
+
+    text: str
+    size: float
+    font: str
+    fill: tuple[float, ...]
+
+    @property
+    def darkest_channel_max(self) -> float:
+        """How far from black the colour is (0 for black, 1 for white)."""
+        return max(self.fill) if self.fill else 0.0
+
+
+def styled_texts(pdf: bytes, page_index: int) -> list[Styled]:
+    """Text pieces of one page with size, font and the fill colour in force when drawn."""
+    return list(_styled_texts(pdf, page_index))
+
+
+def _fill_of(operator: bytes, operands: list[Any]) -> tuple[float, ...] | None:
+    values = tuple(float(value) for value in operands if isinstance(value, (int, float)))
+    if operator == b"g" and len(values) == 1:
+        return values * 3
+    if operator == b"rg" and len(values) == 3:
+        return values
+    if operator == b"k" and len(values) == 4:
+        c, m, y, k = values
+        return tuple(1 - min(1.0, channel + k) for channel in (c, m, y))
+    return None
+
+
+@lru_cache(maxsize=256)
+def _styled_texts(pdf: bytes, page_index: int) -> tuple[Styled, ...]:
+    found: list[Styled] = []
+    state = {"fill": (0.0, 0.0, 0.0)}
+    saved: list[tuple[float, ...]] = []
+
+    def before(operator: bytes, operands: list[Any], cm: list[float], tm: list[float]) -> None:
+        if operator == b"q":
+            saved.append(state["fill"])
+        elif operator == b"Q" and saved:
+            state["fill"] = saved.pop()
+        else:
+            fill = _fill_of(operator, operands)
+            if fill is not None:
+                state["fill"] = fill
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if not text.strip():
+            return
+        scale = (tm[3] * cm[3]) or 1
+        name = str(font.get("/BaseFont", "")) if font else ""
+        found.append(Styled(_normalise(text).strip(), round(size * abs(scale), 2), name, state["fill"]))
+
+    reader(pdf).pages[page_index].extract_text(visitor_operand_before=before, visitor_text=visit)
+    return tuple(found)

@@ -17,6 +17,7 @@ from print.data import (
     Edition,
     EditionInfo,
     Event,
+    Limits,
     Listing,
     NewMember,
     NewsItem,
@@ -237,7 +238,7 @@ def edition(**overrides: object) -> Edition:
                 "Tauschtreffen mit Adventskaffee",
                 dt.time(19, 0),
                 "Bürgerhaus Lindenau, Saal",
-                "Bitte Tauschschecks mitbringen.",
+                "Bitte Belege mitbringen.",
             ),
             Event(dt.date(2026, 12, 1), "Sprechstunde", dt.time(10, 0), "Büro"),
             Event(
@@ -289,8 +290,13 @@ def statement(
     return Statement(start, dt.date(2026, 11, 30), opening, balance, tuple(lines))
 
 
+ERIKA_LIMITS = Limits(-30 * 60, 60 * 60)  # the ring's defaults: -30 h and +60 h
+HEIMLICH_LIMITS = Limits(-20 * 60, None)  # a lower floor of his own, no ceiling
+
+
 def paper_members() -> tuple[PaperMember, ...]:
-    """Four paper members: normal, large print, a long statement, and one with nothing."""
+    """Four paper members: normal, large print, a long statement (no limits given), and one with
+    nothing but limits."""
     erika_listings = tuple(item for item in listings() if item.contact == printable_contact(ERIKA))
     return (
         PaperMember(
@@ -300,6 +306,7 @@ def paper_members() -> tuple[PaperMember, ...]:
             statement=statement(12),
             listings=erika_listings,
             voucher_numbers=tuple(f"2026-{number:05d}" for number in range(101, 107)),
+            limits=ERIKA_LIMITS,
         ),
         PaperMember(
             "0043",
@@ -309,6 +316,7 @@ def paper_members() -> tuple[PaperMember, ...]:
             statement=statement(9, opening=-120, partner=f"Nachbarin, Tel. {INSERT_PHONE}"),
             listings=tuple(item for item in listings() if item.contact == printable_contact(SECRETIVE)),
             voucher_numbers=("2026-00201", "2026-00202", "2026-00203", "2026-00204"),
+            limits=HEIMLICH_LIMITS,
         ),
         PaperMember(
             "0044",
@@ -317,5 +325,7 @@ def paper_members() -> tuple[PaperMember, ...]:
             statement=statement(200),
             voucher_numbers=("2026-00301",),
         ),
-        PaperMember("0045", "Otto Ohne", ("Otto Ohne", "Stiller Winkel 1", "04249 Leipzig")),
+        PaperMember(
+            "0045", "Otto Ohne", ("Otto Ohne", "Stiller Winkel 1", "04249 Leipzig"), limits=Limits(0, None)
+        ),
     )

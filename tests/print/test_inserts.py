@@ -115,18 +115,19 @@ def test_a_member_without_listings_or_statement_gets_a_short_insert(inserts: byt
     text = insert_pages(inserts)["0045"]
     assert "Für Sie liegt kein Kontoauszug vor." in text
     assert "Sie haben zurzeit keine Inserate." in " ".join(text.split())
-    assert "Tauschscheck" not in text
+    assert "Kontrollabschnitt" not in text
 
 
 def test_vouchers_carry_the_member_as_payer_three_per_page(inserts: bytes) -> None:
+    """Three per page; two in large print, where the voucher is set at 16 pt."""
     texts = page_texts(inserts)
-    voucher_pages = [text for text in texts if "Tauschscheck · Buchungsbeleg" in text]
+    voucher_pages = [text for text in texts if "Beleg für das Büro" in text]
     erika = [text for text in voucher_pages if "Erika Mustermann · Mitgl.-Nr. 0042" in text]
     assert [text.count("Kontrollabschnitt") for text in erika] == [3, 3]
     numbers = re.findall(r"2026-001\d\d", "".join(erika))
     assert sorted(set(numbers)) == [f"2026-{number:05d}" for number in range(101, 107)]
     heimlich = [text for text in voucher_pages if "Hans Heimlich · Mitgl.-Nr. 0043" in text]
-    assert [text.count("Kontrollabschnitt") for text in heimlich] == [3, 1]
+    assert [text.count("Kontrollabschnitt") for text in heimlich] == [2, 2]
 
 
 def test_large_print_members_get_16_pt(inserts: bytes) -> None:

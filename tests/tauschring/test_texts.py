@@ -10,7 +10,7 @@ from flask import Flask
 from flask_babel import Babel, force_locale
 
 import ledger
-from tauschring import errors
+from tauschring import errors, texts
 from tauschring.texts import explain, public_params
 from tauschring.units import Unit
 
@@ -94,3 +94,54 @@ def test_codes_are_unique_and_every_refusal_has_a_status():
     assert all(cls.status in (401, 403, 404, 409, 413, 422) for cls in APP_REFUSALS)
     assert errors.status_of(sample(ledger.LimitExceeded)) == 409
     assert errors.status_of(sample(ledger.InvalidAmount)) == 422
+
+
+def _audited_keys() -> set[str]:
+    """Every field name a use case hands to the audit: the snapshot tuples, the settings, the
+    consents, and the keys of every literal ``before=`` / ``after=`` dict in tauschring/."""
+    import ast
+    from pathlib import Path
+
+    from tauschring import listings, members, rings, vouchers
+
+    keys = {
+        *members.EDITABLE_BY_OFFICE, *members.CONTACT_DATA, *members.STATUS_FIELDS, *listings.EDITABLE,
+        *rings.SETTINGS_FIELDS, *vouchers.LINE_FIELDS,
+        "old_confirmed", "override_reason", "name", "min_balance", "max_balance",
+    }  # fmt: skip
+    keys |= {f"{field}_{channel}" for field in texts.CONTACT_FIELDS for channel in texts.CONSENT_CHANNELS}
+    for path in (Path(texts.__file__).parent).glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.keyword)
+                and node.arg in ("before", "after")
+                and isinstance(node.value, ast.Dict)
+            ):
+                keys |= {k.value for k in node.value.keys if isinstance(k, ast.Constant)}
+    return keys
+
+
+def test_every_field_the_audit_keeps_has_a_name_for_the_office(app):
+    with app.test_request_context(), force_locale("de"):
+        unnamed = sorted(key for key in _audited_keys() if texts.audit_field(key) == key)
+    assert unnamed == []
+
+
+def test_audit_values_are_shown_in_words(app):
+    with app.test_request_context(), force_locale("de"):
+        shown = texts.describe_change(
+            {
+                "status": "suspended",
+                "min_balance": -1800,
+                "max_balance": None,
+                "phone_print": True,
+                "role": "admin",
+            }
+        )
+    assert shown == [
+        ("Status", "gesperrt"),
+        ("Untergrenze", "-30:00"),
+        ("Obergrenze", "–"),
+        ("Einwilligung Telefon im Druck", "ja"),
+        ("Rolle", "Administrator"),
+    ]

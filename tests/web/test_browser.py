@@ -81,7 +81,7 @@ def screenshot(page, name: str) -> None:
 def sign_in(page, base: str, username: str) -> None:
     page.goto(f"{base}/anmelden")
     page.get_by_label("Benutzername").fill(username)
-    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_label("Passwort", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
 
 
@@ -113,7 +113,7 @@ def test_a_member_answers_a_payment_request(app, page, live_server, ring):
     page.get_by_label("Von wem? (Mitgliedsnummer oder Name)").fill("1")
     page.get_by_label("Betrag").fill("2:00")
     page.get_by_label("Wofür? (Buchungstext)").fill("Umzugshilfe")
-    page.get_by_role("button", name="Anforderung senden").click()
+    page.get_by_role("button", name="Bezahlung anfordern").click()
     assert page.get_by_text("Die Zahlungsanforderung an Anna Becker ist gestellt.").is_visible()
     page.get_by_role("button", name="Abmelden").click()
 

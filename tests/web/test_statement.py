@@ -103,7 +103,11 @@ def test_the_statement_is_in_english_when_chosen(browser, ring, history):
 def test_a_period_from_before_the_books_began_shows_everything(browser, ring, history):
     browser.login("anna")
     whole = text_of(browser.get("/kontoauszug?von=1900-01-01"))
-    assert "Anfangssaldo am 01.01.1900 0:00 Std." in whole and "Oktoberhilfe" in whole and "Kuchen gebacken" in whole
+    assert (
+        "Anfangssaldo am 01.01.1900 0:00 Std." in whole
+        and "Oktoberhilfe" in whole
+        and "Kuchen gebacken" in whole
+    )
 
 
 @freeze_time("2026-12-01 10:00:00")

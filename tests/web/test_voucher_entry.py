@@ -29,7 +29,7 @@ STACK = [
 class Keyboard:
     """Types as a clerk does and counts every key pressed."""
 
-    def __init__(self, page) -> None:
+    def __init__(self, page) -> None:  # noqa: F811
         self.page, self.keys = page, 0
 
     def type(self, text: str) -> None:

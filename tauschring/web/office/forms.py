@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
+from ... import texts
 from ...logins import MIN_PASSWORD_LENGTH
 from ..forms import ContactFields
 
@@ -85,11 +86,7 @@ class MemberForm(ContactFields, FlaskForm):
     )
     name_display = SelectField(
         _l("Name zeigen als"),
-        choices=[
-            SelectChoice("full", _l("Vor- und Nachname")),
-            SelectChoice("first_initial", _l("Vorname und Anfangsbuchstabe")),
-            SelectChoice("number", _l("nur Mitgliedsnummer")),
-        ],
+        choices=[SelectChoice(code, name) for code, name in texts.NAME_DISPLAYS.items()],
         default="first_initial",
     )
     paper_member = BooleanField(_l("Papiermitglied (bekommt die gedruckte Marktzeitung)"))
@@ -153,7 +150,7 @@ class ReasonForm(FlaskForm):
     reason = StringField(
         _l("Grund"), validators=[DataRequired(_l("Bitte geben Sie einen Grund an.")), Length(max=500)]
     )
-    override = BooleanField(_l("auch wenn ein Limit überschritten wird (Grund wird vermerkt)"))
+    override = BooleanField(_l("auch wenn eine Grenze überschritten wird (Grund wird vermerkt)"))
 
 
 class ConfirmForm(FlaskForm):
@@ -229,9 +226,6 @@ class SettingsForm(FlaskForm):
         _l("Kontoführungsgebühr pro Monat (Minuten, 0 = keine)"), validators=[Optional(), NumberRange(0, 600)]
     )
     fee_policy = SelectField(
-        _l("Wenn die Gebühr ein Limit überschreiten würde"),
-        choices=[
-            SelectChoice("skip", _l("nicht buchen (Mitglied wird aufgeführt)")),
-            SelectChoice("override", _l("trotzdem buchen (mit Vermerk)")),
-        ],
+        _l("Wenn die Gebühr eine Grenze überschreiten würde"),
+        choices=[SelectChoice(code, name) for code, name in texts.FEE_POLICIES.items()],
     )
