@@ -137,9 +137,13 @@ def explain_refusal(error: Refusal, *, reader: Member | None = None) -> str:
     named as the reader may see them."""
     if user() is None:
         return explain(error)
+    # "Ihr Kontostand" only for the member themself; a helper or the office reads the name.
+    own = reader.account_id if reader is not None and reader.id == user().member_id else None
     names = {}
     if not isinstance(error, errors.Refusal) and "account_id" in error.params:
         who = actor()
-        found = account_names(db.session, who.ring_id, {error.params["account_id"]}, full=who.is_office)
-        names = {account_id: named.label for account_id, named in found.items()}
-    return explain(error, ring_unit(), own_account_id=reader.account_id if reader else None, names=names)
+        account_id = error.params["account_id"]
+        full = who.is_office or (reader is not None and reader.account_id == account_id)
+        found = account_names(db.session, who.ring_id, {account_id}, full=full)
+        names = {found_id: named.label for found_id, named in found.items()}
+    return explain(error, ring_unit(), own_account_id=own, names=names)

@@ -19,7 +19,7 @@ import ledger
 from . import errors
 from .models import Member
 from .names import display_name
-from .permissions import Actor
+from .permissions import Actor, require_office
 from .texts import SYSTEM_ACCOUNT_NAMES
 from .units import whole_number
 
@@ -187,8 +187,11 @@ def entry_seen_by(session: Session, actor: Actor, entry_id: int, *, reader: Memb
     )
 
 
-def find_entries(session: Session, ring_id: int, text: str, *, limit: int = 20) -> list[ledger.JournalEntry]:
-    """Entries the office looks for to correct them: by entry number or by voucher number."""
+def find_entries(session: Session, actor: Actor, text: str, *, limit: int = 20) -> list[ledger.JournalEntry]:
+    """Entries the office looks for to correct them: by entry number or by voucher number, in
+    the office's own ring."""
+    require_office(actor)
+    ring_id = actor.ring_id
     text = text.strip()[:40]
     if not text:
         return []

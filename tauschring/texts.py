@@ -364,7 +364,7 @@ def _limit(f: _Facts) -> str:
         if f["account_id"] == f.own:
             return _(
                 "Das würde Ihre Untergrenze unterschreiten: Ihr Kontostand ist %(balance)s, die Untergrenze "
-                "%(limit)s. Sie können noch höchstens %(room)s bezahlen; %(amount)s sind zu viel.",
+                "%(limit)s; Sie können noch höchstens %(room)s bezahlen, %(amount)s sind zu viel.",
                 balance=f.amount(f["balance"]),
                 limit=f.amount(f["limit"]),
                 room=f.amount(room),
@@ -372,7 +372,7 @@ def _limit(f: _Facts) -> str:
             )
         return _(
             "Das würde die Untergrenze von %(name)s unterschreiten: Kontostand %(balance)s, "
-            "Untergrenze %(limit)s. Möglich sind noch höchstens %(room)s; %(amount)s sind zu viel.",
+            "Untergrenze %(limit)s; möglich sind noch höchstens %(room)s, %(amount)s sind zu viel.",
             name=whose,
             balance=f.amount(f["balance"]),
             limit=f.amount(f["limit"]),
@@ -383,7 +383,7 @@ def _limit(f: _Facts) -> str:
     if f["account_id"] == f.own:
         return _(
             "Das würde Ihre Obergrenze überschreiten: Ihr Kontostand ist %(balance)s, die Obergrenze "
-            "%(limit)s. Sie können noch höchstens %(room)s empfangen; %(amount)s sind zu viel.",
+            "%(limit)s; Sie können noch höchstens %(room)s empfangen, %(amount)s sind zu viel.",
             balance=f.amount(f["balance"]),
             limit=f.amount(f["limit"]),
             room=f.amount(room),
@@ -391,7 +391,7 @@ def _limit(f: _Facts) -> str:
         )
     return _(
         "Das würde die Obergrenze von %(name)s überschreiten: Kontostand %(balance)s, Obergrenze "
-        "%(limit)s. %(name)s kann noch höchstens %(room)s empfangen; %(amount)s sind zu viel.",
+        "%(limit)s; %(name)s kann noch höchstens %(room)s empfangen, %(amount)s sind zu viel.",
         name=whose,
         balance=f.amount(f["balance"]),
         limit=f.amount(f["limit"]),

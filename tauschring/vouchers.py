@@ -220,7 +220,9 @@ def check_batch(session: Session, batch: VoucherBatch, *, today: dt.date) -> Bat
             continue
         limit_error = _limit(check, balances, running, unit)
         if limit_error and line.override_reason:
-            check.warnings.append(_("Über der Grenze, freigegeben: %(reason)s", reason=line.override_reason))
+            check.warnings.append(
+                _("%(limit)s Freigegeben: %(reason)s", limit=limit_error, reason=line.override_reason)
+            )
         elif limit_error:
             check.errors.append(limit_error)
             continue

@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 import ledger
 from tauschring.db import db
 from tauschring.models import AuditEvent, RingSettings
-from tests.web.conftest import balance, counts, text_of
+from tests.web.conftest import balance, counts, form_as_shown, text_of
 
 NOW = "2026-11-20 15:00:00"
 
@@ -221,3 +221,43 @@ def test_requests_to_paper_members_are_accepted_in_time_without_anyone_signing_i
     with app.app_context():
         assert db.session.scalar(select(PaymentRequest.status)) == "auto_accepted"
     assert balance(app, ring.clara.account) == -60
+
+
+@freeze_time(NOW)
+def test_saving_the_settings_unchanged_keeps_the_office_address_on_its_lines(app, browser, ring):
+    """The address goes into the envelope window of every edition: three lines stay three lines."""
+    with app.app_context():
+        db.session.get(
+            RingSettings, ring.id
+        ).office_address = "Tauschring Lindenau e. V.\nMusterstraße 1\n04177 Leipzig"
+        db.session.commit()
+    browser.login("admin")
+    form = form_as_shown(browser.get("/buero/einstellungen"))
+    assert form["office_address"] == "Tauschring Lindenau e. V.\nMusterstraße 1\n04177 Leipzig"
+    assert browser.post("/buero/einstellungen", form).status_code == 302
+    with app.app_context():
+        address = db.session.get(RingSettings, ring.id).office_address
+        assert address == "Tauschring Lindenau e. V.\nMusterstraße 1\n04177 Leipzig"
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "settings.change")) is None
+
+
+@freeze_time(NOW)
+def test_the_office_finds_an_entry_by_its_voucher_number_or_its_number(app, browser, ring):
+    with app.app_context():
+        paid = ledger.book_transfer(
+            db.session, ring_id=ring.id, payer=ring.anna.account, payee=ring.bernd.account, minutes=60,
+            memo="Hecke", service_date=dt.date(2026, 11, 10), voucher_number="4711",
+            now=dt.datetime(2026, 11, 10, 12, tzinfo=dt.UTC),
+        ).id  # fmt: skip
+        db.session.commit()
+    browser.login("buero")
+    assert "Buchung suchen" in text_of(browser.get("/buero/buchungen"))
+    for typed in ("4711", str(paid)):
+        found = browser.get(f"/buero/buchungen?nr={typed}")
+        assert found.status_code == 302 and found.headers["Location"].endswith(f"/buero/buchungen/{paid}")
+    missing = browser.get("/buero/buchungen?nr=9999")
+    assert missing.status_code == 404 and "Keine Buchung mit der Nummer oder Beleg-Nr. „9999“." in text_of(
+        missing
+    )
+    browser.login("anna")
+    assert browser.get("/buero/buchungen?nr=4711").status_code == 403

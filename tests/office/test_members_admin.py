@@ -320,3 +320,43 @@ def test_a_login_is_created_for_a_member_and_a_password_reset(app, browser, ring
     browser.post("/buero/mitglieder/3/zugang", {"username": "clara", "password": "ein-neues-passwort"})
     Browser(app.test_client()).login("clara", "ein-neues-passwort")
     assert audit_actions(app)[-2:] == ["login.create", "login.password"]
+
+
+@freeze_time(NOW)
+def test_the_office_gives_one_member_limits_of_their_own_on_the_member_page(app, browser, ring):
+    browser.login("buero")
+    page = text_of(browser.get(f"/buero/mitglieder/{ring.clara.number}"))
+    assert "Grenzen im Tauschring: -30:00 Std. bis 60:00 Std." in page
+    saved = browser.post(
+        f"/buero/mitglieder/{ring.clara.number}/grenzen", {"min_balance": "-40:00", "max_balance": ""}
+    )
+    assert saved.status_code == 302
+    page = text_of(browser.get(saved.headers["Location"]))
+    assert (
+        "Die Grenzen sind gespeichert." in page
+        and "für dieses Mitglied zurzeit: -40:00 Std. bis 60:00 Std." in page
+    )
+    with app.app_context():
+        shown = ledger.balance_of(db.session, ring_id=ring.id, account_id=ring.clara.account)
+        assert shown.min_balance == -40 * 60
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"min_balance": "vierzig", "max_balance": ""}, "ist kein Betrag"),
+        ({"min_balance": "10:00", "max_balance": ""}, "Untergrenze muss null oder negativ"),
+    ],
+)
+def test_limits_that_cannot_be_are_refused_with_a_message_and_change_nothing(
+    app, browser, ring, values, message
+):
+    browser.login("buero")
+    before = counts(app)
+    refused = browser.post(f"/buero/mitglieder/{ring.clara.number}/grenzen", values)
+    page = (
+        text_of(browser.get(refused.headers["Location"])) if refused.status_code == 302 else text_of(refused)
+    )
+    assert message in page
+    assert counts(app) == before

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+import ledger
 from tauschring import errors, members
 from tauschring.models import AuditEvent, Listing, Member, User
+from tauschring.permissions import Actor
 from tests.tauschring.conftest import T0, rows
 
 
@@ -137,3 +139,56 @@ def test_reading_members_writes_nothing(world):
     assert rows(world.session) == before
     assert world.session.scalar(select(User.id).where(User.username == "anna"))
     assert world.session.scalar(select(Listing.id)) is None
+
+
+def test_the_office_gives_one_member_limits_of_their_own_and_takes_them_back(world):
+    changed = members.set_limits(
+        world.session, world.actor("ute"), world.clara, min_balance=-40 * 60, max_balance=None, now=T0
+    )
+    shown = ledger.balance_of(world.session, ring_id=world.ring_id, account_id=world.clara.account_id)
+    assert changed and (shown.min_balance, shown.max_balance) == (-40 * 60, 60 * 60)  # upper: the ring's
+    event = world.session.scalar(select(AuditEvent).where(AuditEvent.action == "member.limits"))
+    assert event.member_id == world.clara.id and '"min_balance": -2400' in event.after
+    assert not members.set_limits(
+        world.session, world.actor("ute"), world.clara, min_balance=-40 * 60, max_balance=None, now=T0
+    )
+    members.set_limits(
+        world.session, world.actor("ute"), world.clara, min_balance=None, max_balance=None, now=T0
+    )
+    back = ledger.balance_of(world.session, ring_id=world.ring_id, account_id=world.clara.account_id)
+    assert back.min_balance == -30 * 60  # the ring's own again
+
+
+@pytest.mark.parametrize("who", ["anna", "hilde"])
+def test_members_and_helpers_change_no_limits(world, who):
+    before = rows(world.session)
+    with pytest.raises(errors.OfficeOnly):
+        members.set_limits(
+            world.session, world.actor(who), world.clara, min_balance=-99 * 60, max_balance=None, now=T0
+        )
+    assert rows(world.session) == before
+
+
+def test_limits_the_books_cannot_hold_are_refused_and_change_nothing(world):
+    before = rows(world.session)
+    with pytest.raises(ledger.InvalidLimits):
+        members.set_limits(
+            world.session, world.actor("ute"), world.clara, min_balance=60, max_balance=None, now=T0
+        )
+    assert rows(world.session) == before
+
+
+def test_the_office_finds_an_entry_by_its_number_or_its_voucher_number_in_its_own_ring(world):
+    from tauschring import statements
+
+    entry = ledger.book_transfer(
+        world.session, ring_id=world.ring_id, payer=world.anna.account_id, payee=world.bernd.account_id,
+        minutes=60, memo="Hecke", service_date=T0.date(), now=T0, voucher_number="4711",
+    )  # fmt: skip
+    office = world.actor("ute")
+    assert [e.id for e in statements.find_entries(world.session, office, "4711")] == [entry.id]
+    assert [e.id for e in statements.find_entries(world.session, office, f" {entry.id} ")] == [entry.id]
+    assert statements.find_entries(world.session, office, "") == []
+    neighbour = Actor.of(world.users["xaver"])
+    with pytest.raises(errors.OfficeOnly):
+        statements.find_entries(world.session, neighbour, "4711")

@@ -186,3 +186,33 @@ def test_a_ring_without_an_answer_time_accepts_nothing_by_itself(world):
     request = ask(world, now=T0 - dt.timedelta(days=400), service_date=DAY - dt.timedelta(days=400))
     assert payments.accept_due_requests(world.session, world.ring_id, T0) == []
     assert request.status == "open" and payments.accepted_by_time_on(world.session, request) is None
+
+
+def preview(world, who="anna", payer=None, minutes=60):
+    return payments.preview_payment(
+        world.session,
+        world.actor(who),
+        payer=payer or world.anna,
+        payee=world.bernd,
+        minutes=minutes,
+        memo="Hecke",
+        service_date=DAY,
+        now=T0,
+    )
+
+
+def test_the_preview_refuses_a_payment_beyond_the_limit_before_anything_is_confirmed(world):
+    """The member sees the refusal with the numbers on the preview, not after "Jetzt bezahlen"."""
+    before = rows(world.session)
+    assert preview(world, minutes=30 * 60).balance == 0  # the ring's floor is -30 h: just fits
+    with pytest.raises(ledger.LimitExceeded) as refused:
+        preview(world, minutes=30 * 60 + 15)
+    assert (refused.value.params["balance"], refused.value.params["limit"]) == (0, -30 * 60)
+    assert rows(world.session) == before
+
+
+def test_a_helper_previews_the_balance_of_the_member_they_act_for(world):
+    shown = preview(world, who="hilde", payer=world.clara)
+    assert shown.account_id == world.clara.account_id
+    with pytest.raises(errors.MayNotActFor):
+        preview(world, who="hilde", payer=world.anna)

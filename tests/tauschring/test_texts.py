@@ -55,6 +55,7 @@ def test_every_refusal_of_a_use_case_has_its_own_words(app, cls):
             english = explain(sample(cls), Unit())
     assert german not in FALLBACKS and english not in FALLBACKS
     assert german != english or german.isdigit()
+    assert "Std.." not in german  # an amount never ends a sentence with a second period
 
 
 @pytest.mark.parametrize(
@@ -69,7 +70,9 @@ def test_every_refusal_of_a_use_case_has_its_own_words(app, cls):
 )
 def test_every_refusal_of_the_books_a_person_can_meet_has_its_own_words(app, cls):
     with app.test_request_context(), force_locale("de"):
-        assert explain(sample(cls), Unit()) not in FALLBACKS
+        for own in (None, 9):  # worded for the account's owner and for anyone else
+            german = explain(sample(cls), Unit(), own_account_id=own)
+            assert german not in FALLBACKS and "Std.." not in german
 
 
 def test_a_limit_is_worded_for_the_reader_with_the_numbers(app):

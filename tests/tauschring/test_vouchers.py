@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tauschring import errors, rings, vouchers
+import ledger
+from tauschring import errors, rings, texts, vouchers
 from tauschring.models import AuditEvent
 from tests.tauschring.conftest import T0, rows
 
@@ -126,3 +127,92 @@ def test_whether_a_voucher_number_was_issued_is_one_rule(world):
     assert not vouchers.in_ranges("abc", ranges)
     with pytest.raises(errors.VoucherCountInvalid):
         vouchers.hand_out_vouchers(world.session, world.actor("ute"), count=0, now=T0)
+
+
+def typed(world, *lines_, memo_required=False):
+    """A batch Ute typed, with the ring's rule on the memo."""
+    rings.settings_of(world.session, world.ring_id).voucher_memo_required = memo_required
+    batch = vouchers.open_batch(world.session, world.actor("ute"), now=T0, title="Treffen")
+    for fields in lines_:
+        vouchers.add_line(world.session, world.actor("ute"), batch, now=T0, **fields)
+    return batch
+
+
+def test_a_batch_that_does_not_match_the_counted_stack_is_not_posted_and_says_by_how_much(world):
+    batch = typed(world, line(world, "101"), line(world, "102", amount="2:30"))
+    vouchers.set_expected_totals(world.session, world.actor("ute"), batch, count=3, minutes=4 * 60, now=T0)
+    before = rows(world.session)
+    with pytest.raises(errors.BatchTotalsMismatch) as refused:
+        vouchers.post_batch(world.session, world.actor("ute"), batch, now=T0)
+    assert (refused.value.params["count_off"], refused.value.params["minutes_off"]) == (-1, -30)
+    assert "1 Beleg weniger" in texts.explain(refused.value) and "0:30" in texts.explain(refused.value)
+    assert rows(world.session) == before and batch.status == "open"
+    with pytest.raises(errors.BatchTotalsMismatch):  # nor approved by the second person
+        vouchers.approve_batch(world.session, world.actor("otto"), batch, now=T0)
+    vouchers.set_expected_totals(world.session, world.actor("ute"), batch, count=2, minutes=210, now=T0)
+    assert len(vouchers.post_batch(world.session, world.actor("ute"), batch, now=T0)) == 2
+
+
+def test_a_batch_without_counted_totals_still_posts(world):
+    batch = typed(world, line(world, "101"))
+    assert vouchers.check_batch(world.session, batch, today=T0.date()).totals_match is None
+    assert len(vouchers.post_batch(world.session, world.actor("ute"), batch, now=T0)) == 1
+
+
+def test_only_the_later_of_two_equal_voucher_numbers_is_flagged(world):
+    batch = typed(world, line(world, "101"), line(world, "101", payer=world.bernd, payee=world.anna))
+    first, second = vouchers.check_batch(world.session, batch, today=T0.date()).lines
+    assert first.status == "ready" and second.status == "duplicate"
+    entries = vouchers.post_batch(world.session, world.actor("ute"), batch, now=T0, clean_only=True)
+    assert [e.id for e in entries] == [batch.lines[0].entry_id] and batch.lines[1].entry_id is None
+
+
+def _deep(world, **extra):
+    """Anna at her lower limit already: any further voucher she pays is beyond it."""
+    ledger.set_account_limits(
+        world.session,
+        ring_id=world.ring_id,
+        account_id=world.anna.account_id,
+        min_balance=0,
+        max_balance=None,
+    )
+    return {**line(world, "201"), **extra}
+
+
+def test_a_voucher_beyond_a_limit_is_an_error_without_a_reason(world):
+    batch = typed(world, _deep(world))
+    (check,) = vouchers.check_batch(world.session, batch, today=T0.date()).lines
+    assert check.status == "error" and "Untergrenze" in " ".join(check.errors)
+    with pytest.raises(errors.BatchHasErrors):
+        vouchers.post_batch(world.session, world.actor("ute"), batch, now=T0)
+
+
+def test_the_office_books_a_voucher_beyond_a_limit_with_a_recorded_reason(world):
+    batch = typed(world, _deep(world, override_reason="Vorstand hat am Telefon zugestimmt"))
+    (check,) = vouchers.check_batch(world.session, batch, today=T0.date()).lines
+    assert check.status == "ready" and "Untergrenze" in " ".join(check.warnings)
+    (entry,) = vouchers.post_batch(world.session, world.actor("ute"), batch, now=T0)
+    assert entry.override_reason == "Vorstand hat am Telefon zugestimmt"
+    assert (
+        ledger.balance_of(world.session, ring_id=world.ring_id, account_id=world.anna.account_id).balance
+        == -60
+    )
+    assert ledger.verify(world.session, world.ring_id).ok  # "limits held, except with a reason"
+    added = world.session.scalar(select(AuditEvent).where(AuditEvent.action == "batch.line.add"))
+    assert "Vorstand hat am Telefon zugestimmt" in added.after
+
+
+def test_the_memo_is_optional_unless_the_ring_requires_it(world):
+    batch = typed(world, {**line(world, "301"), "memo": ""})
+    (entry,) = vouchers.post_batch(world.session, world.actor("ute"), batch, now=T0)
+    assert entry.memo == "Beleg 301"
+    strict = typed(world, {**line(world, "302"), "memo": ""}, memo_required=True)
+    (check,) = vouchers.check_batch(world.session, strict, today=T0.date()).lines
+    assert check.status == "error"
+
+
+def test_posted_lines_keep_the_names_of_payer_and_payee(world):
+    batch = typed(world, line(world, "401"))
+    vouchers.post_batch(world.session, world.actor("ute"), batch, now=T0)
+    (check,) = vouchers.check_batch(world.session, batch, today=T0.date()).lines
+    assert (check.payer, check.payee) == (world.anna, world.bernd)

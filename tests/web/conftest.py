@@ -234,3 +234,57 @@ def counts(app) -> dict[str, int]:
 def balance(app, account_id: int) -> int:
     with app.app_context():
         return db.session.get(ledger.Account, account_id).balance
+
+
+def form_as_shown(response, action: str | None = None) -> dict[str, str]:
+    """The values a browser would send back from the form posting to ``action`` (None: to the page
+    itself), unchanged: inputs
+    (checked boxes only), the selected options and the textareas as the page holds them."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.inside, self.values, self.select, self.option, self.textarea = False, {}, None, None, None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form":
+                self.inside = a.get("action") == action
+            if not self.inside:
+                return
+            if tag == "input" and a.get("name") and a.get("type") not in ("submit", "button"):
+                if a.get("type") in ("checkbox", "radio"):
+                    if "checked" in a:
+                        self.values[a["name"]] = a.get("value") or "y"
+                else:  # a one-line field drops line breaks from its value, as browsers do
+                    self.values[a["name"]] = (a.get("value") or "").replace("\r", "").replace("\n", "")
+            elif tag == "select":
+                self.select = a.get("name")
+            elif tag == "option" and self.select:
+                self.option = a.get("value")
+                if "selected" in a or self.select not in self.values:
+                    self.values[self.select] = self.option
+            elif tag == "textarea":
+                self.textarea = a.get("name")
+                self.values[self.textarea] = ""
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.inside = False
+            elif tag == "select":
+                self.select = None
+            elif tag == "textarea":
+                self.textarea = None
+
+        def handle_data(self, data):
+            if self.inside and self.textarea:
+                self.values[self.textarea] += data
+
+    reader = Reader()
+    reader.feed(response.get_data(as_text=True))
+    values = reader.values
+    for name, value in values.items():  # a browser drops the one newline right after <textarea>
+        if value.startswith(("\r\n", "\n")):
+            values[name] = value.split("\n", 1)[1]
+    return values

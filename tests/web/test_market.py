@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tauschring.db import db
 from tauschring.listings import create_listing
-from tauschring.models import Category, Listing, Member
+from tauschring.models import Category, Listing, Member, User
 from tauschring.permissions import Actor
 from tests.web.conftest import counts, text_of
 
@@ -204,6 +204,7 @@ def test_listing_numbers_count_up_per_kind_and_are_never_reused(app, browser, ri
         ({"text": ""}, "Bitte beschreiben Sie Ihr Inserat."),
         ({"category": "99999"}, "Keine gültige Auswahl."),
         ({"category": "abc"}, "Bitte wählen Sie eine Rubrik."),
+        ({"category": ""}, "Bitte wählen Sie eine Rubrik."),
     ],
 )
 def test_a_bad_listing_is_refused_with_a_message_and_stores_nothing(app, browser, ring, changes, message):
@@ -216,3 +217,33 @@ def test_a_bad_listing_is_refused_with_a_message_and_stores_nothing(app, browser
     page = text_of(response)
     assert message in page, page[-400:]
     assert counts(app) == before
+
+
+def test_a_new_listing_has_no_rubrik_chosen_for_the_member(browser, ring):
+    """Nothing lands silently in the first Rubrik: the member picks one."""
+    browser.login("anna")
+    form = browser.get("/meine-inserate/neu").get_data(as_text=True)
+    category = form.split('name="category"', 1)[1].split("</select>", 1)[0]
+    assert '<option selected value="">– bitte wählen –</option>' in category
+    assert category.count("selected") == 1
+
+
+@freeze_time(NOW)
+def test_a_listing_keeps_its_line_breaks_without_an_inline_style(app, browser, ring):
+    """The app's CSP forbids inline styles; a class keeps the lines the member typed."""
+    animals = category_id(app, "Tiere")
+    with app.app_context():
+        anna = db.session.get(Member, ring.anna.id)
+        listing = create_listing(
+            db.session, Actor.of(db.session.get(User, ring.users["anna"])), member=anna, kind="offer",
+            category_id=animals, title="Hund", text="Gassi gehen.\nAuch am Wochenende.", now=NOW,
+        )  # fmt: skip
+        db.session.commit()
+        number = listing.public_number
+    browser.login("bernd")
+    page = browser.get(f"/markt/{number}").get_data(as_text=True)
+    assert '<p class="pre-line">Gassi gehen.\nAuch am Wochenende.</p>' in page
+    assert "style=" not in page
+    css = browser.get("/static/style.css")
+    assert ".pre-line { white-space: pre-line; }" in css.get_data(as_text=True)
+    css.close()

@@ -94,8 +94,8 @@ def test_a_payment_past_the_lower_limit_is_refused_in_plain_german_with_the_numb
     assert refused.status_code == 409
     message = text_of(refused)
     assert "Das würde Ihre Untergrenze unterschreiten" in message
-    assert "-29:00 Std." in message and "-30:00 Std." in message
-    assert "noch höchstens 1:00 Std. bezahlen; 2:00 Std. sind zu viel." in message  # one period after "Std."
+    assert "-29:00 Std., die Untergrenze -30:00 Std.;" in message  # no "Std.." where a sentence ended
+    assert "noch höchstens 1:00 Std. bezahlen, 2:00 Std. sind zu viel." in message
     assert counts(app) == before
 
 
@@ -228,3 +228,27 @@ def test_pages_answer_while_a_booking_holds_the_write_lock(app, browser, ring):
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+@freeze_time("2026-11-20 10:00:00")
+def test_the_preview_already_refuses_a_payment_beyond_the_limit(app, browser, ring):
+    """Not only after "Jetzt bezahlen": the preview says it and offers no confirmation."""
+    browser.login("anna")
+    before = counts(app)
+    refused = pay_form(browser, "2", amount="31:00")
+    assert refused.status_code == 409
+    page = text_of(refused)
+    assert "Das würde Ihre Untergrenze unterschreiten" in page and "Jetzt bezahlen" not in page
+    assert counts(app) == before
+
+
+@freeze_time("2026-11-20 10:00:00")
+def test_a_helper_sees_whose_balance_the_preview_shows_and_a_negative_one_marked(app, browser, ring):
+    browser.login("hilde")
+    browser.post("/handeln-fuer", {"member_id": str(ring.clara.id)})
+    preview = pay_form(browser, "2", amount="2:00")
+    page = text_of(preview)
+    assert "Kontostand von Clara Wagner danach -2:00 Std." in page and "Ihr Kontostand" not in page
+    assert '<dd class="minus"><strong>-2:00 Std.</strong></dd>' in preview.get_data(as_text=True)
+    refused = text_of(pay_form(browser, "2", amount="31:00"))
+    assert "Das würde die Untergrenze von Clara Wagner (3) unterschreiten" in refused

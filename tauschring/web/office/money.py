@@ -22,7 +22,7 @@ from .members import _member
 def find_entry():
     """Find an entry by its number or its voucher number, to see it or reverse it."""
     text = request.args.get("nr", "").strip()[:40]
-    found = statements.find_entries(db.session, actor().ring_id, text)
+    found = statements.find_entries(db.session, actor(), text)
     if len(found) == 1 and request.args.get("nr"):
         return redirect(url_for("office.entry", entry_id=found[0].id))
     return render_template("office/find_entry.html", text=text, found=found), (
