@@ -159,11 +159,14 @@ class ConfirmForm(FlaskForm):
 
 class LimitsForm(FlaskForm):
     min_balance = StringField(
-        _l("Untergrenze (h:mm, z. B. -40:00; leer = wie im Tauschring)"),
+        _l("Untergrenze"),
+        description=_l("z. B. -40:00; leer: wie im Tauschring"),
         validators=[Optional(), Length(max=20)],
     )
     max_balance = StringField(
-        _l("Obergrenze (h:mm; leer = wie im Tauschring)"), validators=[Optional(), Length(max=20)]
+        _l("Obergrenze"),
+        description=_l("z. B. 80:00; leer: wie im Tauschring"),
+        validators=[Optional(), Length(max=20)],
     )
 
 
