@@ -56,11 +56,22 @@ def _init_database(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from .extensions import babel, csrf, limiter, login_manager, select_locale
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from .extensions import SchemeSessionInterface, babel, csrf, login_manager, select_locale
+
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies, x_prefix=proxies
+        )
+    if isinstance(app.config.get("SESSION_COOKIE_SECURE"), str):
+        value = app.config["SESSION_COOKIE_SECURE"].strip().lower()
+        app.config["SESSION_COOKIE_SECURE"] = "auto" if value == "auto" else value in ("1", "true", "yes")
+    app.session_interface = SchemeSessionInterface()
 
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     csrf.init_app(app)
-    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -156,8 +167,11 @@ def _init_web(app: Flask) -> None:
         styles = " 'unsafe-inline'" if request.endpoint == "api_docs.documentation" else ""  # Swagger UI
         response.headers.setdefault(
             "Content-Security-Policy",
-            f"default-src 'self'; img-src 'self' data:; style-src 'self'{styles}; form-action 'self'",
+            f"default-src 'self'; img-src 'self' data:; style-src 'self'{styles}; form-action 'self'; "
+            "base-uri 'none'; frame-ancestors 'none'; object-src 'none'",
         )
+        if request.is_secure:  # only over HTTPS: a browser then keeps to HTTPS for a year
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.endpoint and not request.endpoint.startswith("static"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response

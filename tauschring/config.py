@@ -37,16 +37,14 @@ def defaults(instance_path: str) -> dict[str, object]:
         "SQLALCHEMY_ENGINES": {"default": database_url(instance_path)},
         "BABEL_DEFAULT_LOCALE": "de",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
-        # Cookies only over HTTPS, not readable by scripts, not sent by other sites' forms.
-        # `tauschring serve` on the loopback address (plain HTTP) turns the Secure flag off.
-        "SESSION_COOKIE_SECURE": True,
+        # Cookies not readable by scripts, not sent by other sites' forms, and Secure whenever the
+        # request came over HTTPS ("auto"; true or false forces it).
+        "SESSION_COOKIE_SECURE": "auto",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": True,
-        "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 8,
-        # One waitress process: counting in memory is right; several processes need Redis.
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_HEADERS_ENABLED": False,
+        # How many reverse proxies in front of the service to believe for the client's address,
+        # scheme and host (X-Forwarded-For/-Proto/-Host/-Port/-Prefix); 0: none, the default.
+        "TRUSTED_PROXIES": 0,
         "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,
     }

@@ -8,8 +8,10 @@ the actor, the time and the input as arguments.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 
 from . import errors
@@ -54,6 +56,29 @@ def actor() -> Actor:
             raise errors.Forbidden()
         g.actor = Actor.of(who, channel="api" if "api_user" in g else "web")
     return g.actor
+
+
+def client_key() -> str:
+    """Where this request comes from, as a keyed hash of its address (counting failed sign-ins
+    needs to tell clients apart, not to know them). Behind a reverse proxy the address is the
+    client's only when TRUSTED_PROXIES says how many proxies to believe."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    address = (request.remote_addr or "").encode()
+    return hmac.new(secret, b"client:" + address, hashlib.sha256).hexdigest()
+
+
+def client_device() -> str:
+    """What the browser says it is ("Firefox · Linux"; empty when it says nothing usable), so
+    people recognise their sessions. Nothing more of the browser is kept."""
+    from ua_parser import parse
+
+    found = parse(request.user_agent.string[:500])
+    parts = [
+        part.family
+        for part in (found.user_agent, found.os)
+        if part is not None and part.family not in ("", "Other")
+    ]
+    return " · ".join(parts) if found.user_agent and found.user_agent.family != "Other" else ""
 
 
 def own_member() -> Member | None:

@@ -151,9 +151,13 @@ def run_in_transaction(
                 raise TransactionFailed(attempts, exc) from exc
             time.sleep(backoff_s * (2**attempt) * random.random())
             continue
-        except BaseException:
+        except BaseException as failure:
             session.rollback()
             events.discard(session)
+            remember = getattr(failure, "remember", None)
+            if callable(remember):  # what a refusal leaves behind (a failed sign-in is counted)
+                remember(session)
+                session.commit()
             raise
         events.deliver(session)
         return result

@@ -1,7 +1,9 @@
 """Refusals of the use cases, named after the rule that was broken (the ledger's own are in
 ``ledger/errors.py``).
 
-A use case that refuses has written nothing. Each refusal carries a stable machine-readable
+A use case that refuses has written nothing; a refusal may carry ``remember``, what it leaves
+behind although its unit of work is rolled back (a failed sign-in is counted), which
+``db.run_in_transaction`` writes and commits on its own. Each refusal carries a stable machine-readable
 ``code``, the HTTP ``status`` the API answers with, and its facts as keyword parameters: only
 what the person who asked may see (member numbers and names as that person may see them, never
 internal keys). The English ``message`` is for logs and developers; ``texts.explain`` words
@@ -32,6 +34,7 @@ class Refusal(Exception):
 
     def __init__(self, **params: Any) -> None:
         self.params = params
+        self.remember = None
         super().__init__(self.message)
 
     @property
@@ -105,6 +108,11 @@ class RequestUnknown(Unknown):
 class ListingUnknown(Unknown):
     code = "listing_unknown"
     template = "There is no listing {number}."
+
+
+class SessionUnknown(Unknown):
+    code = "session_unknown"
+    template = "There is no such session."
 
 
 class EntryUnknown(Unknown):
@@ -213,6 +221,14 @@ class UsernameTaken(Invalid):
 
     code = "username_taken"
     template = "The username is taken."
+
+
+class SignInThrottled(Refusal):
+    """Too many failed sign-ins for this name or from this client: wait, or call the office."""
+
+    code = "sign_in_throttled"
+    status = 429
+    template = "Too many failed sign-ins; try again in {minutes} minutes or call the office ({phone})."
 
 
 class WrongCredentials(Refusal):

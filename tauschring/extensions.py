@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -14,7 +13,18 @@ LANGUAGES = ("de", "en")
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class SchemeSessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure exactly when the request came over HTTPS (as the client sent
+    it: behind a reverse proxy, TRUSTED_PROXIES lets the proxy say so), unless
+    SESSION_COOKIE_SECURE is set to true or false explicitly."""
+
+    def get_cookie_secure(self, app) -> bool:
+        configured = app.config.get("SESSION_COOKIE_SECURE", "auto")
+        if configured == "auto":
+            return has_request_context() and request.is_secure
+        return bool(configured)
 
 
 def select_locale() -> str:

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import audit, errors, events, texts
+from . import audit, errors, events, sessions, texts
 from .members import member_by_number
-from .models import ROLES, Member, MemberHelper, User
+from .models import ROLES, Member, MemberHelper, SignInFailure, User
 from .names import display_name
 from .permissions import (
     Actor,
@@ -30,6 +29,7 @@ from .permissions import (
     require_office,
     require_same_ring,
 )
+from .rings import sole_office
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 200
@@ -46,15 +46,80 @@ def check_password_strength(password: str) -> None:
         raise errors.PasswordTooLong(maximum=MAX_PASSWORD_LENGTH)
 
 
-def sign_in(session: Session, *, username: str, password: str, now: dt.datetime) -> User:
-    """The login with this name and password, if it is active; its last sign-in is noted."""
-    user = session.scalar(select(User).where(User.username == username.strip().lower()))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
-        raise errors.WrongCredentials()
+# Sign-in failures kept and counted: a pair (login name, client) may fail 5 times in 15 minutes,
+# one login name 20 times an hour from anywhere (guessing spread over many addresses), one client
+# 50 times an hour over any names (a ring behind one proxy without TRUSTED_PROXIES shares it).
+THROTTLES = (
+    ("pair", 5, dt.timedelta(minutes=15)),
+    ("username", 20, dt.timedelta(hours=1)),
+    ("client", 50, dt.timedelta(hours=1)),
+)
+FAILURES_KEPT = dt.timedelta(days=1)
+
+
+def _throttled_for(session: Session, username: str, client: str, now: dt.datetime) -> dt.timedelta | None:
+    """How long the next try must wait, if any throttle is full (None: try)."""
+    wait = None
+    for key, allowed, window in THROTTLES:
+        condition = {
+            "pair": (SignInFailure.username == username) & (SignInFailure.client == client),
+            "username": SignInFailure.username == username,
+            "client": SignInFailure.client == client,
+        }[key]
+        recent = session.scalars(
+            select(SignInFailure.at)
+            .where(condition, SignInFailure.at > now - window)
+            .order_by(SignInFailure.at.desc())
+            .limit(allowed)
+        ).all()
+        if len(recent) >= allowed:
+            until = recent[-1] + window - now  # when the oldest of the counted failures drops out
+            wait = until if wait is None else max(wait, until)
+    return wait
+
+
+def _note_failure(username: str, client: str, now: dt.datetime):
+    """What a failed sign-in leaves behind even though its transaction is rolled back."""
+
+    def remember(session: Session) -> None:
+        session.execute(delete(SignInFailure).where(SignInFailure.at < now - FAILURES_KEPT))
+        session.add(SignInFailure(at=now, username=username[:80], client=client[:64]))
+        session.flush()
+
+    return remember
+
+
+def sign_in(
+    session: Session, *, username: str, password: str, client: str, now: dt.datetime, device: str = ""
+) -> User:
+    """Sign in with name and password and open a login session (``User.session_key`` is what the
+    browser keeps). ``client`` identifies where the attempt comes from (a keyed hash, never an
+    address), ``device`` what the browser says it is.
+
+    Every failure costs the same time (a password hash is checked whatever went wrong) and is
+    counted by name and by client, in the database, for every server process; too many and the
+    next attempts wait, whatever the password.
+    """
+    username = username.strip().lower()[:80]
+    user = session.scalar(select(User).where(User.username == username))
+    wait = _throttled_for(session, username, client, now)
+    usable = user is not None and user.active and wait is None
+    matches = check_password_hash(user.password_hash if usable else _DUMMY_HASH, password)
+    if wait is not None:
+        office = sole_office(session)
+        raise errors.SignInThrottled(
+            minutes=max(1, -(-int(wait.total_seconds()) // 60)),
+            phone=office.office_phone if office is not None and office.office_phone else "",
+        )
+    if not (usable and matches):
+        refusal = errors.WrongCredentials()
+        refusal.remember = _note_failure(username, client, now)
+        raise refusal
+    session.execute(
+        delete(SignInFailure).where(SignInFailure.username == username, SignInFailure.client == client)
+    )
     user.last_login_at = now
-    session.flush()
+    sessions.open_session(session, user, now, device)
     return user
 
 
@@ -96,7 +161,6 @@ def create_login(
         active=True,
         created_at=now,
         password_changed_at=now,
-        session_token=secrets.token_hex(16),
     )
     session.add(user)
     session.flush()
@@ -119,11 +183,15 @@ def create_login(
 def _new_password(
     session: Session, actor: Actor, user: User, password: str, now: dt.datetime, *, change: str, summary: str
 ) -> None:
-    """Set the password (the other sessions of the old one end), audit it, and tell it."""
+    """Set the password, audit it, and tell it. The login's own change ends its other sessions;
+    a password set by someone else ends every session and every API token of the login."""
     check_password_strength(password)
     user.password_hash = generate_password_hash(password)
     user.password_changed_at = now
-    user.session_token = secrets.token_hex(16)
+    if change == "password_changed":
+        sessions.end_sessions(session, user.id, now, change, keep=actor.session_id)
+    else:
+        sessions.end_everything_of(session, user, now, change)
     session.flush()
     action = {"password_set": "login.password", "password_changed": "login.own_password"}[change]
     audit.record(

@@ -8,7 +8,6 @@ happened, and raises a named refusal (``errors``). It flushes and never commits.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 
 import ledger
 
-from . import audit, errors, events
+from . import audit, errors, events, sessions
 from .models import (
     CONSENT_CHANNELS,
     CONSENT_SOURCES,
@@ -463,7 +462,7 @@ def leave_member(
     logins = list(session.scalars(select(User).where(User.member_id == member.id)))
     for user in logins:
         user.active = False
-        user.session_token = secrets.token_hex(16)
+        sessions.end_everything_of(session, user, now, "deactivated")
     ended = _end_helper_links(session, member, [user.id for user in logins])
     session.flush()
     audit.record(
@@ -519,7 +518,7 @@ def erase_member(session: Session, actor: Actor, member: Member, *, now: dt.date
         user.display_name = f"Mitglied {member.number}"
         user.active = False
         user.password_hash = "!"
-        user.session_token = secrets.token_hex(16)
+        sessions.end_everything_of(session, user, now, "deactivated")
     session.flush()
     audit.record(
         session,

@@ -205,8 +205,6 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    # Changes whenever the password changes, so sessions of the old password end (Flask-Login id).
-    session_token: Mapped[str] = mapped_column(String(64))
 
     member: Mapped[Member | None] = relationship(back_populates="user", foreign_keys=[member_id])
 
@@ -214,9 +212,15 @@ class User(Base):
 
     is_authenticated = True
     is_anonymous = False
+    # The login session this request runs in (``logins.user_of_session``): not stored here.
+    session_id = None  # int
+    session_key = None  # "id:secret"
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """What the session cookie carries: the login session's id and secret, never the login's."""
+        if self.session_key is None:
+            raise RuntimeError("a login is signed in through logins.sign_in, which opens a session")
+        return self.session_key
 
     @property
     def is_active(self) -> bool:
@@ -229,6 +233,45 @@ class User(Base):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+
+SESSION_END_REASONS = ("logout", "ended", "password_changed", "password_set", "deactivated")
+
+
+class LoginSession(Base):
+    """A signed-in browser: the cookie carries its id and a secret kept here only as a hash, so
+    signing out, a new password or a deactivated login ends it on the server, whatever a copied
+    cookie says. It lasts a fixed time from signing in; reading a page writes nothing."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    # What the browser said it is ("Firefox auf Linux"), so people recognise their sessions.
+    client: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+
+    __table_args__ = (
+        CheckConstraint(
+            "end_reason IS NULL OR " + check_in("end_reason", SESSION_END_REASONS), name="end_reason"
+        ),
+    )
+
+
+class SignInFailure(Base):
+    """A failed sign-in, kept a day to slow down guessing: by login name and by client (a keyed
+    hash of the address, never the address itself). Shared by every server process."""
+
+    __tablename__ = "sign_in_failure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class MemberHelper(Base):
@@ -588,11 +631,13 @@ __all__ = [
     "FeeExemption",
     "FeeRun",
     "Listing",
+    "LoginSession",
     "Member",
     "MemberHelper",
     "PaymentRequest",
     "RingCounter",
     "RingSettings",
+    "SignInFailure",
     "User",
     "VoucherBatch",
     "VoucherLine",

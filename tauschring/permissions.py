@@ -36,11 +36,18 @@ class Actor:
     role: str
     member_id: int | None = None
     channel: str = "web"
+    # The login session the actor signed in with (web), so "end my other sessions" keeps this one.
+    session_id: int | None = None
 
     @classmethod
     def of(cls, user: User, channel: str = "web") -> Actor:
         return cls(
-            ring_id=user.ring_id, user_id=user.id, role=user.role, member_id=user.member_id, channel=channel
+            ring_id=user.ring_id,
+            user_id=user.id,
+            role=user.role,
+            member_id=user.member_id,
+            channel=channel,
+            session_id=user.session_id,
         )
 
     @classmethod

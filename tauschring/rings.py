@@ -190,6 +190,12 @@ def sole_ring(session: Session) -> int | None:
     return found[0] if len(found) == 1 else None
 
 
+def sole_office(session: Session) -> RingSettings | None:
+    """The office of an instance's only ring (phone, office hours), for pages before sign-in."""
+    ring_id = sole_ring(session)
+    return settings_of(session, ring_id) if ring_id is not None else None
+
+
 def categories_of(session: Session, ring_id: int) -> list[Category]:
     return list(
         session.scalars(select(Category).where(Category.ring_id == ring_id).order_by(Category.position))

@@ -524,6 +524,21 @@ _REFUSALS: Words = {
     "password_too_long": lambda f: _("Das Passwort hat höchstens %(max)d Zeichen.", max=f["maximum"]),
     "wrong_password": lambda f: _("Das bisherige Passwort stimmt nicht."),
     "wrong_credentials": lambda f: _("Benutzername oder Passwort stimmt nicht."),
+    "sign_in_throttled": lambda f: (
+        _(
+            "Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es in %(minutes)s Minuten noch "
+            "einmal oder rufen Sie das Büro an: %(phone)s.",
+            minutes=f["minutes"],
+            phone=f["phone"],
+        )
+        if f["phone"]
+        else _(
+            "Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es in %(minutes)s Minuten noch "
+            "einmal oder wenden Sie sich an das Büro.",
+            minutes=f["minutes"],
+        )
+    ),
+    "session_unknown": lambda f: _("Diese Anmeldung gibt es nicht (mehr)."),
     "reason_missing": lambda f: _("Bitte geben Sie einen Grund an."),
     "helper_invalid": lambda f: _("Betreuer kann nur ein anderes Mitglied mit eigenem Zugang sein."),
     "consent_unknown": lambda f: _("Diese Einwilligung gibt es nicht."),

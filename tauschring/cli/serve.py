@@ -43,9 +43,6 @@ def serve_command(host: str, port: int, threads: int, no_demo: bool, no_jobs: bo
         click.echo(demo_banner(info))
     db.session.close()
     app = current_app._get_current_object()
-    if host in ("127.0.0.1", "localhost", "::1"):
-        # Plain HTTP on this machine only: a Secure cookie would not come back.
-        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = False
     if not no_jobs:
         jobs.start(app)
     click.echo(f"Tauschring läuft auf http://{host}:{port}/ (Strg+C beendet).")

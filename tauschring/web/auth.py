@@ -6,13 +6,13 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import context, logins, tokens
+from .. import context, logins, rings, sessions, tokens
 from ..db import db
-from ..extensions import LANGUAGES, limiter, login_manager
+from ..extensions import LANGUAGES, login_manager
 from ..models import Member, User
-from ..units import whole_number
 from .common import ACTING_KEY, REFUSALS, actor, commit, refused, refused_page
 from .forms import ActForForm, EmptyForm, LoginForm, PasswordForm, TokenForm
 
@@ -20,14 +20,9 @@ bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    user_id, _sep, token = session_id.partition(":")
-    if whole_number(user_id, max_digits=18) is None or int(user_id) >= 2**31:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_token != token:
-        return None
-    return user
+def load_user(session_key: str) -> User | None:
+    """The login of the cookie's session, if that session is still open on the server."""
+    return sessions.user_of_session(db.session, session_key, context.now())
 
 
 def _safe_next(target: str | None) -> str:
@@ -40,21 +35,26 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/anmelden", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("member.home"))
     form = LoginForm()
+    page = {"form": form, "office": rings.sole_office(db.session)}
     if not form.validate_on_submit():
-        return render_template("auth/login.html", form=form), 400 if request.method == "POST" else 200
+        return render_template("auth/login.html", **page), 400 if request.method == "POST" else 200
     try:
         user = commit(
             lambda s: logins.sign_in(
-                s, username=form.username.data, password=form.password.data, now=context.now()
+                s,
+                username=form.username.data,
+                password=form.password.data,
+                client=context.client_key(),
+                device=context.client_device(),
+                now=context.now(),
             )
         )
     except REFUSALS as refusal:
-        return refused_page(refusal, "auth/login.html", form=form)
+        return refused_page(refusal, "auth/login.html", **page)
     session.clear()
     login_user(user)
     return redirect(_safe_next(request.args.get("next")))
@@ -63,10 +63,55 @@ def login():
 @bp.post("/abmelden")
 @login_required
 def logout():
+    commit(lambda s: sessions.sign_out(s, actor(), now=context.now()))
     logout_user()
     session.clear()
     flash(_("Sie sind abgemeldet."))
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/sitzungen")
+@login_required
+def sessions_page():
+    """Where this login is signed in; each session can be ended (a forgotten library computer)."""
+    return render_template(
+        "auth/sessions.html",
+        open_sessions=sessions.sessions_of(db.session, actor(), context.now()),
+        current=current_user.session_id,
+        lifetime_hours=int(sessions.SESSION_LIFETIME.total_seconds() // 3600),
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/sitzungen/<int:session_id>/beenden")
+@login_required
+def end_session(session_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        commit(lambda s: sessions.end_session(s, actor(), session_id=session_id, now=context.now()))
+    except REFUSALS:
+        abort(404)
+    if session_id == current_user.session_id:
+        logout_user()
+        session.clear()
+        flash(_("Sie sind abgemeldet."))
+        return redirect(url_for("auth.login"))
+    flash(_("Die Anmeldung ist beendet."), "success")
+    return redirect(url_for("auth.sessions_page"))
+
+
+@bp.post("/sitzungen/andere-beenden")
+@login_required
+def end_other_sessions():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    ended = commit(lambda s: sessions.end_other_sessions(s, actor(), now=context.now()))
+    flash(
+        ngettext("%(num)d andere Anmeldung ist beendet.", "%(num)d andere Anmeldungen sind beendet.", ended),
+        "success",
+    )
+    return redirect(url_for("auth.sessions_page"))
 
 
 @bp.route("/passwort", methods=["GET", "POST"])
@@ -80,7 +125,7 @@ def password():
     if not form.validate_on_submit():
         return page(400 if request.method == "POST" else 200)
     try:
-        user = commit(
+        commit(
             lambda s: logins.change_own_password(
                 s, actor(), current=form.current.data, new=form.new.data, now=context.now()
             )
@@ -89,8 +134,7 @@ def password():
         field = form.current if getattr(refusal, "code", "") == "wrong_password" else form.new
         field.errors.append(context.explain_refusal(refusal))
         return page(400)
-    login_user(user)  # the session token changed: keep this session, end the others
-    flash(_("Ihr Passwort ist geändert."))
+    flash(_("Ihr Passwort ist geändert. Ihre anderen Anmeldungen sind beendet."))
     return redirect(url_for("profile.show"))
 
 

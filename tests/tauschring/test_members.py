@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 import ledger
-from tauschring import errors, members
+from tauschring import errors, logins, members, sessions
 from tauschring.models import AuditEvent, Listing, Member, User
 from tauschring.permissions import Actor
-from tests.tauschring.conftest import T0, rows
+from tests.tauschring.conftest import PASSWORD, T0, rows
 
 
 def test_the_office_admits_and_the_audit_names_the_member(world):
@@ -73,10 +73,10 @@ def test_leaving_ends_logins_and_withdraws_listings(world):
         world.session, world.actor("dora"), member=world.dora, kind="offer", category_id=category.id,
         title="Kuchen", text="Lecker", now=T0,
     )  # fmt: skip
-    token = world.users["dora"].session_token
+    key = logins.sign_in(world.session, username="dora", password=PASSWORD, client="c", now=T0).session_key
     members.leave_member(world.session, world.actor("ute"), world.dora, now=T0)
     assert listing.withdrawn_at is not None
-    assert world.users["dora"].active is False and world.users["dora"].session_token != token
+    assert world.users["dora"].active is False and sessions.user_of_session(world.session, key, T0) is None
     with pytest.raises(errors.MemberLeft):
         members.leave_member(world.session, world.actor("ute"), world.dora, now=T0)
 

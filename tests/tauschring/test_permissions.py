@@ -142,17 +142,21 @@ def test_a_member_cannot_set_another_members_password(world):
 
 
 def test_a_member_changes_their_own_password_only_with_the_old_one(world):
+    from tauschring import sessions
+
     user = world.users["anna"]
-    token, hashed = user.session_token, user.password_hash
+    here = logins.sign_in(world.session, username="anna", password=PASSWORD, client="c", now=T0).session_key
+    elsewhere = logins.sign_in(
+        world.session, username="anna", password=PASSWORD, client="c", now=T0
+    ).session_key
+    hashed = user.password_hash
+    actor = Actor.of(sessions.user_of_session(world.session, here, T0))
     with pytest.raises(errors.WrongPassword):
-        logins.change_own_password(
-            world.session, world.actor("anna"), current="falsch", new="ganz-neu-123", now=T0
-        )
-    assert (user.session_token, user.password_hash) == (token, hashed)
-    logins.change_own_password(
-        world.session, world.actor("anna"), current=PASSWORD, new="ganz-neu-123", now=T0
-    )
-    assert user.session_token != token  # the other sessions of the old password end
+        logins.change_own_password(world.session, actor, current="falsch", new="ganz-neu-123", now=T0)
+    assert user.password_hash == hashed and sessions.user_of_session(world.session, elsewhere, T0)
+    logins.change_own_password(world.session, actor, current=PASSWORD, new="ganz-neu-123", now=T0)
+    assert sessions.user_of_session(world.session, elsewhere, T0) is None  # the other sessions end
+    assert sessions.user_of_session(world.session, here, T0) is not None  # this one goes on
 
 
 @pytest.mark.parametrize("role", ["office", "admin"])

@@ -27,6 +27,7 @@ def sample(cls):
         {"key": "api:5:geheim", "period": "2026-13", "names": "Betrag", "value": "x", "role": "admin"}
     )
     values.update({"number": 3, "source": "fax", "voucher_number": "7", "entry_id": 1, "reversal_id": 2})
+    values.update({"minutes": 15, "phone": "0341 111 222"})
     return cls(**{name: values[name] for name in names})
 
 
@@ -94,7 +95,7 @@ def test_the_api_sees_no_account_label_and_no_idempotency_key(app):
 def test_codes_are_unique_and_every_refusal_has_a_status():
     codes = [cls.code for cls in APP_REFUSALS]
     assert len(codes) == len(set(codes))
-    assert all(cls.status in (401, 403, 404, 409, 413, 422) for cls in APP_REFUSALS)
+    assert all(cls.status in (401, 403, 404, 409, 413, 422, 429) for cls in APP_REFUSALS)
     assert errors.status_of(sample(ledger.LimitExceeded)) == 409
     assert errors.status_of(sample(ledger.InvalidAmount)) == 422
 

@@ -13,11 +13,12 @@ from sqlalchemy import select
 import ledger
 from tauschring.db import db
 from tauschring.listings import create_listing
+from tauschring.logins import sign_in
 from tauschring.models import Category, Member, PaymentRequest, User
 from tauschring.payments import request_payment
 from tauschring.permissions import Actor
 from tauschring.tokens import create_token
-from tests.web.conftest import counts, text_of
+from tests.web.conftest import PASSWORD, counts, text_of
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 
@@ -60,8 +61,10 @@ def berndss(app, ring):
             now=NOW,
         )
         token, _secret = create_token(s, bernds_login, name="Bernds Tabelle", now=NOW)
+        bernds_session = sign_in(s, username="bernd", password=PASSWORD, client="bernds-pc", now=NOW)
         s.commit()
         return {
+            "session_id": bernds_session.session_id,
             "token_id": token.id,
             "entry_id": entry.id,
             "listing_id": listing.id,

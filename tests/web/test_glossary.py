@@ -7,7 +7,8 @@ older systems use several words, the catalogs, the paper and the pages use the c
 - Beleg / Beleg-Nr. (voucher), not "Tauschscheck" or "Buchungsbeleg" (the printed slip is a Beleg too);
 - Leistungsnehmer / Leistungsgeber (payer / payee), not "Zahler" or "Empfänger";
 - Zahlungsanforderung (payment request), not a bare "Anforderung";
-- Administrator, not "Vorstand (Administration)"; gesperrt (suspended), not "ruhend".
+- Administrator, not "Vorstand (Administration)"; gesperrt (suspended), not "ruhend";
+- Anmeldung (a signed-in browser, listed under "Angemeldete Geräte"), not "Sitzung".
 
 A refused synonym fails here with the text it was found in. Codes the database stores
 (``transfer``, ``paper_form``, ``batch.open``, ``voucher_batch`` ...) have names in texts.py; a
@@ -40,6 +41,7 @@ GERMAN_SYNONYMS = {
     r"\bAnforderung": "Zahlungsanforderung",
     r"Vorstand \(Administration\)|\bAdministration\b": "Administrator",
     r"\bruhend": "gesperrt",
+    r"Sitzung": "Anmeldung (an open sign-in, as on the page Angemeldete Geräte)",
     r"Std\.\.": "Std. (one period)",
 }
 ENGLISH_SYNONYMS = {
