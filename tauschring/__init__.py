@@ -187,6 +187,10 @@ def _init_web(app: Flask) -> None:
         403: (_l("Kein Zugriff"), _l("Diese Seite ist für Sie nicht freigegeben.")),
         404: (_l("Nicht gefunden"), _l("Diese Seite gibt es nicht.")),
         405: (_l("Nicht erlaubt"), _l("Diese Aktion ist hier nicht möglich.")),
+        410: (
+            _l("Entfernt"),
+            _l("Diese Datei ist aus dem Archiv entfernt: sie enthielt Daten eines gelöschten Mitglieds."),
+        ),
         429: (_l("Zu viele Versuche"), _l("Zu viele Anmeldeversuche. Bitte warten Sie eine Minute.")),
     }
 

@@ -31,6 +31,7 @@ from .models import (
     Edition,
     EditionEvent,
     EditionFile,
+    EditionFileMember,
     EditionListing,
     EditionNews,
     Listing,
@@ -376,9 +377,11 @@ def paper_members(
     listings: list[Listing],
     found_markers,
     vouchers: dict[int, tuple[str, ...]],
+    named: set[int] | None = None,
 ) -> list[pd.PaperMember]:
     """Each paper member's insert: statement since the previous edition, own listings, vouchers;
-    in postal-code order for mailing."""
+    in postal-code order for mailing. ``named`` collects the numbers of every member an insert
+    names (the reader, and the partners of their bookings)."""
     previous = previous_edition(session, edition)
     start_day = (
         (previous.cutoff + dt.timedelta(days=1)) if previous else edition.cutoff - dt.timedelta(days=30)
@@ -397,6 +400,10 @@ def paper_members(
     for member in sorted(members, key=lambda m: (m.postal_code or "99999", m.last_name, m.number)):
         # Partners as the member may see them (other members as they chose to be shown), in German.
         result = statement_of(session, member, full_names=False, start=start, end=end)
+        if named is not None:
+            named.add(member.number)
+            partners = (p.account.member_number for line in result.lines for p in line.partners)
+            named.update(number for number in partners if number)
         with german():
             lines = tuple(
                 pd.StatementLine(
@@ -492,6 +499,35 @@ def _pages(pdf: bytes) -> int:
     return pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
 
 
+def _people_in_files(
+    session: Session, edition: Edition, listings: list[Listing], insert_numbers: set[int]
+) -> dict[str, set[int]]:
+    """Whose data each file carries (member ids): the paper names listing owners, new members and
+    the contact list; the inserts their readers and the partners of their bookings."""
+    printable = {
+        m.id
+        for m in session.scalars(
+            select(Member).where(
+                Member.ring_id == edition.ring_id, Member.status == "active", Member.erased_at.is_(None)
+            )
+        )
+        if _prints_anything(m)
+    }
+    paper = printable | {listing.member_id for listing in listings}
+    inserts = set(
+        session.scalars(
+            select(Member.id).where(Member.ring_id == edition.ring_id, Member.number.in_(insert_numbers))
+        )
+    )
+    return {
+        "marktzeitung.pdf": paper,
+        "grossdruck.pdf": paper,
+        "kontaktliste.pdf": printable,
+        "beilagen.pdf": inserts,
+        "belege.pdf": set(),
+    }
+
+
 def generate_edition(
     session: Session,
     actor: Actor,
@@ -509,7 +545,8 @@ def generate_edition(
     paper = paper_readers(session, edition.ring_id)
     vouchers, blank = _edition_vouchers(session, edition, list(paper), now, user_id)
     data = edition_data(session, edition, listings, found_markers)
-    inserts = paper_members(session, edition, listings, found_markers, vouchers)
+    in_inserts: set[int] = set()
+    inserts = paper_members(session, edition, listings, found_markers, vouchers, named=in_inserts)
     files: dict[str, bytes] = {}
     renderers = (
         ("marktzeitung.pdf", lambda: render_newspaper(data)),
@@ -521,19 +558,24 @@ def generate_edition(
     for name, render in renderers:
         step(name)
         files[name] = render()
+    old_files = select(EditionFile.id).where(EditionFile.edition_id == edition.id)
+    session.execute(delete(EditionFileMember).where(EditionFileMember.file_id.in_(old_files)))
     session.execute(delete(EditionFile).where(EditionFile.edition_id == edition.id))
     session.execute(delete(EditionListing).where(EditionListing.edition_id == edition.id))
+    people = _people_in_files(session, edition, listings, in_inserts)
     for name, content in files.items():
-        session.add(
-            EditionFile(
-                edition_id=edition.id,
-                name=name,
-                content=content,
-                sha256=hashlib.sha256(content).hexdigest(),
-                pages=_pages(content),
-                created_at=now,
-            )
+        archived = EditionFile(
+            edition_id=edition.id,
+            name=name,
+            content=content,
+            sha256=hashlib.sha256(content).hexdigest(),
+            pages=_pages(content),
+            created_at=now,
+            members_recorded=True,
         )
+        session.add(archived)
+        session.flush()
+        session.add_all(EditionFileMember(file_id=archived.id, member_id=m) for m in sorted(people[name]))
     for listing in listings:
         session.add(
             EditionListing(edition_id=edition.id, listing_id=listing.id, marker=found_markers[listing.id])

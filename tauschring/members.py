@@ -1,4 +1,5 @@
-"""Members: admitting, their data and consents, suspending, leaving, erasing; finding them.
+"""Members: admitting, their data and consents, suspending, leaving; finding them (erasing is
+``privacy``).
 
 Every function that changes something takes the session, the acting login (``Actor``), the time
 and the input; it checks the permission and the rule, writes, records the audit event and what
@@ -66,6 +67,11 @@ def require_member(session: Session, actor: Actor, number: int) -> Member:
     return require_same_ring(actor, member_by_number(session, actor.ring_id, number), number)
 
 
+def _contains(word: str) -> str:
+    """A LIKE pattern for a word anywhere (``%`` and ``_`` typed are letters; escape is a backslash)."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def search_members(
     session: Session,
     ring_id: int,
@@ -85,7 +91,7 @@ def search_members(
         query = query.where(Member.number == number)
     else:
         for word in text.lower().split()[:5]:
-            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pattern = _contains(word)
             columns = [Member.first_name, Member.last_name] + ([Member.district] if with_district else [])
             query = query.where(or_(*(func.lower(c).like(pattern, escape="\\") for c in columns)))
     if exchanging_only:
@@ -97,10 +103,36 @@ def search_members(
     return query
 
 
-def find_payees(session: Session, ring_id: int, text: str, *, limit: int = 20) -> list[Member]:
-    """Members one can pay or ask, matching what was typed (for choosing by name)."""
-    query = search_members(session, ring_id, text, exchanging_only=True)
-    return list(session.scalars(query.order_by(Member.last_name, Member.first_name).limit(limit)))
+def find_payees(session: Session, actor: Actor, text: str, *, limit: int = 20) -> list[Member]:
+    """Members one can pay or ask, matching what was typed (for choosing by name).
+
+    A member is found only by what they chose to show: the office finds anyone by any name; other
+    members find someone shown as "Vorname N." by the first name, someone shown by number only by
+    the number. So a search never tells a member's hidden last name."""
+    if actor.is_office:
+        query = search_members(session, actor.ring_id, text, exchanging_only=True)
+        return list(session.scalars(query.order_by(Member.last_name, Member.first_name).limit(limit)))
+    text = text.strip()[:100]
+    query = select(Member).where(
+        Member.ring_id == actor.ring_id, Member.status == "active", Member.erased_at.is_(None)
+    )
+    number = whole_number(text)
+    if number is not None:
+        query = query.where(Member.number == number)
+    else:
+        words = text.lower().split()[:5]
+        if not words:
+            return []
+        for word in words:
+            pattern = _contains(word)
+            query = query.where(
+                or_(
+                    Member.name_display.in_(("full", "first_initial"))
+                    & func.lower(Member.first_name).like(pattern, escape="\\"),
+                    (Member.name_display == "full") & func.lower(Member.last_name).like(pattern, escape="\\"),
+                )
+            )
+    return list(session.scalars(query.order_by(Member.first_name, Member.number).limit(limit)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -492,45 +524,6 @@ def _end_helper_links(session: Session, member: Member, user_ids: list[int]) -> 
     if user_ids:
         condition = or_(condition, MemberHelper.user_id.in_(user_ids))
     return session.execute(delete(MemberHelper).where(condition)).rowcount or 0
-
-
-def erase_member(session: Session, actor: Actor, member: Member, *, now: dt.datetime) -> None:
-    """Erase a departed member's personal data (DSGVO Art. 17). The books keep every entry under
-    the member number; listings go, logins are made anonymous. The audit keeps no personal data
-    either: only that the erasure happened."""
-    require_office(actor)
-    require_same_ring(actor, member)
-    if member.status != "left":
-        raise errors.MemberNotLeft(number=member.number)
-    if member.erased_at is not None:
-        raise errors.MemberErased(number=member.number)
-    member.first_name = member.last_name = ""
-    member.phone = member.email = member.street = member.postal_code = member.city = member.district = None
-    member.name_display = "number"
-    member.erased_at = now
-    ledger.relabel_account(
-        session, ring_id=member.ring_id, account_id=member.account_id, label=account_label(member)
-    )
-    for listing in session.scalars(select(Listing).where(Listing.member_id == member.id)):
-        session.delete(listing)
-    for user in session.scalars(select(User).where(User.member_id == member.id)):
-        user.username = f"geloescht-{user.id}"
-        user.display_name = f"Mitglied {member.number}"
-        user.active = False
-        user.password_hash = "!"
-        sessions.end_everything_of(session, user, now, "deactivated")
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        now=now,
-        action="member.erase",
-        object_type="member",
-        object_id=member.number,
-        summary=f"Persönliche Daten von Mitglied {member.number} gelöscht",
-        member=member,
-    )
-    events.record(session, events.MemberErased(ring_id=member.ring_id, member_id=member.id))
 
 
 def set_limits(

@@ -563,22 +563,38 @@ class EditionListing(Base):
 
 
 class EditionFile(Base):
-    """A generated PDF of an edition, kept for the archive and for downloading."""
+    """A generated PDF of an edition, kept for the archive and for downloading.
+
+    Which members' data it carries is kept beside it (``EditionFileMember``), so that erasing a
+    member removes exactly the archived files that name them; the row stays with ``removed_at``
+    (what was printed cannot be recalled, the archive can). Files generated before that was
+    recorded have ``members_recorded`` false and are judged by the member's time in the ring."""
 
     __tablename__ = "edition_file"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"))
     name: Mapped[str] = mapped_column(String(40))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
     pages: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    members_recorded: Mapped[bool] = mapped_column(Boolean, default=True)
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         UniqueConstraint("edition_id", "name"),
         CheckConstraint(check_in("name", EDITION_FILES), name="name"),
     )
+
+
+class EditionFileMember(Base):
+    """A member whose data an archived edition file carries (name, contact, address, listing)."""
+
+    __tablename__ = "edition_file_member"
+
+    file_id: Mapped[int] = mapped_column(ForeignKey("edition_file.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True, index=True)
 
 
 class VoucherRange(Base):
@@ -626,6 +642,7 @@ __all__ = [
     "Edition",
     "EditionEvent",
     "EditionFile",
+    "EditionFileMember",
     "EditionListing",
     "EditionNews",
     "FeeExemption",

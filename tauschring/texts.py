@@ -274,6 +274,37 @@ def describe_change(values: dict | None) -> list[tuple[str, str]]:
     return [(str(audit_field(key)), audit_value(key, value)) for key, value in (values or {}).items()]
 
 
+def erasure_report(report) -> str:
+    """What an erasure removed, in one paragraph for the office."""
+    parts = [
+        ngettext("%(num)d Inserat", "%(num)d Inserate", report.listings),
+        ngettext("%(num)d Einwilligung", "%(num)d Einwilligungen (mit Verlauf)", report.consents),
+        ngettext("%(num)d Zugang anonymisiert", "%(num)d Zugänge anonymisiert", report.logins),
+        ngettext("%(num)d Anmeldung", "%(num)d Anmeldungen", report.sessions),
+        ngettext("%(num)d API-Token", "%(num)d API-Tokens", report.api_tokens),
+        ngettext("%(num)d Betreuung", "%(num)d Betreuungen", report.helper_links),
+        ngettext("%(num)d Notiz zu Belegnummern", "%(num)d Notizen zu Belegnummern", report.voucher_notes),
+        ngettext(
+            "%(num)d Protokolleintrag bereinigt", "%(num)d Protokolleinträge bereinigt", report.audit_events
+        ),
+        ngettext(
+            "%(num)d Termin oder Artikel bereinigt",
+            "%(num)d Termine oder Artikel bereinigt",
+            report.edition_texts,
+        ),
+    ]
+    if report.fee_exemption:
+        parts.append(_("die Gebührenbefreiung mit ihrem Grund"))
+    text = _("Entfernt: %(list)s.", list=", ".join(parts))
+    if report.edition_files:
+        text += " " + _(
+            "Aus dem Archiv der Marktzeitung entfernt: %(files)s. Gedruckte Exemplare lassen sich nicht "
+            "zurückholen.",
+            files="; ".join(report.edition_files),
+        )
+    return text
+
+
 def name_of(names: dict, code: str | None) -> object:
     """The reader's word for a stored code, as a lazy text (the code itself only if a new one has
     no name yet); ``in_german`` makes it German for files."""

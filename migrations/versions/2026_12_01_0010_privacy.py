@@ -51,9 +51,37 @@ def upgrade() -> None:
     op.create_index(op.f("ix_sign_in_failure_username"), "sign_in_failure", ["username"], unique=False)
     with op.batch_alter_table("app_user", schema=None) as batch_op:
         batch_op.drop_column("session_token")
+    # Archived edition files: whose data each carries, and a removed file keeps its row. Files
+    # generated before this revision recorded nobody (members_recorded false).
+    with op.batch_alter_table("edition_file", schema=None) as batch_op:
+        batch_op.alter_column("content", existing_type=sa.LargeBinary(), nullable=True)
+        batch_op.add_column(sa.Column("members_recorded", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column("removed_at", sa.DateTime(), nullable=True))
+    op.create_table(
+        "edition_file_member",
+        sa.Column("file_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["file_id"],
+            ["edition_file.id"],
+            name=op.f("fk_edition_file_member_file_id_edition_file"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["member.id"], name=op.f("fk_edition_file_member_member_id_member")
+        ),
+        sa.PrimaryKeyConstraint("file_id", "member_id", name=op.f("pk_edition_file_member")),
+    )
+    op.create_index(op.f("ix_edition_file_member_member_id"), "edition_file_member", ["member_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_edition_file_member_member_id"), table_name="edition_file_member")
+    op.drop_table("edition_file_member")
+    with op.batch_alter_table("edition_file", schema=None) as batch_op:
+        batch_op.drop_column("removed_at")
+        batch_op.drop_column("members_recorded")
+        batch_op.alter_column("content", existing_type=sa.LargeBinary(), nullable=False)
     with op.batch_alter_table("app_user", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("session_token", sa.String(length=64), nullable=False, server_default="")

@@ -28,6 +28,7 @@ PROBLEM_TEXTS = {
     403: "Keine Berechtigung",
     404: "Nicht gefunden",
     409: "Widerspricht dem Stand der Bücher",
+    410: "Aus dem Archiv entfernt (Daten eines gelöschten Mitglieds)",
     413: "Zu groß",
     422: "Ungültige Eingabe",
     503: "Zu viele gleichzeitige Buchungen; bitte wiederholen",

@@ -4,10 +4,11 @@ use case, and refusals shown as a message."""
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import Response, abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -81,3 +82,12 @@ def refusal_or_404(refusal: Refusal) -> None:
 
 def actor():
     return context.actor()
+
+
+def json_download(data: dict, filename: str) -> Response:
+    """A JSON file to download (people's own data; umlauts as they are)."""
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -71,7 +71,7 @@ def _resolve_member(text: str, chosen_id: str | None) -> tuple[Member | None, li
     text = (text or "").strip()
     if whole_number(text) is not None:
         return member_by_number(db.session, member.ring_id, whole_number(text)), []
-    candidates = [m for m in find_payees(db.session, member.ring_id, text) if m.id != member.id]
+    candidates = [m for m in find_payees(db.session, actor(), text) if m.id != member.id]
     if len(candidates) == 1:
         return candidates[0], []
     return None, candidates

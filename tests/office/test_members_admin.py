@@ -252,6 +252,57 @@ def test_erasing_a_departed_member_keeps_the_books_under_the_number(app, browser
 
 
 @freeze_time(NOW)
+def test_erasing_a_member_whose_listing_was_printed_works_and_says_what_it_removed(app, browser, ring):
+    """Once a 500: the printed edition still referenced her listing."""
+    browser.login("anna")
+    category = (
+        browser.get("/meine-inserate/neu").get_data(as_text=True).split('<option value="')[2].split('"')[0]
+    )
+    browser.post(
+        "/meine-inserate/neu",
+        {"kind": "offer", "category": category, "title": "Rasen mähen", "text": "Gern."},
+    )
+    browser.login("buero")
+    created = browser.post(
+        "/buero/ausgaben", {"month": "2026-12", "cutoff": "2026-11-20", "next_cutoff": "2026-12-18"}
+    )
+    edition_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    browser.post(f"/buero/ausgaben/{edition_id}/erzeugen", {})
+    browser.post("/buero/mitglieder/1/austritt", {"confirm": "1"})
+    before = counts(app)
+
+    erased = browser.post("/buero/mitglieder/1/loeschen", {"confirm": "1"})
+
+    assert erased.status_code == 302
+    page = text_of(browser.get(erased.headers["Location"]))
+    assert "Entfernt: 1 Inserat" in page
+    assert (
+        "Aus dem Archiv der Marktzeitung entfernt: Ausgabe 12/2026: beilagen.pdf" not in page
+    )  # not a paper member
+    assert (
+        "Ausgabe 12/2026: marktzeitung.pdf" in page
+        and "Gedruckte Exemplare lassen sich nicht zurückholen." in page
+    )
+    assert counts(app)["listing"] == before["listing"] - 1
+    edition_page = text_of(browser.get(f"/buero/ausgaben/{edition_id}"))
+    assert "weil es Daten eines gelöschten Mitglieds enthielt" in edition_page
+    assert browser.get(f"/buero/ausgaben/{edition_id}/marktzeitung.pdf").status_code == 410
+    assert browser.get(f"/buero/ausgaben/{edition_id}/belege.pdf").status_code == 200
+
+
+@freeze_time(NOW)
+def test_the_office_hands_a_paper_member_all_her_data(app, browser, ring):
+    browser.login("buero")
+    response = browser.get("/buero/mitglieder/3/daten.json")
+    assert response.status_code == 200
+    assert 'filename="daten-mitglied-3.json"' in response.headers["Content-Disposition"]
+    data = json.loads(response.get_data(as_text=True))
+    assert data["member"]["last_name"] == "Wagner" and data["helpers"] == [{"name": "Hilde Hilfreich"}]
+    browser.login("anna")
+    assert browser.get("/buero/mitglieder/3/daten.json").status_code == 403
+
+
+@freeze_time(NOW)
 def test_the_office_acts_for_a_paper_member_and_the_entry_records_both(app, browser, ring):
     browser.login("buero")
     browser.post("/buero/mitglieder/3/handeln", {})

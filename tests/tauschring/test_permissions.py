@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tauschring import errors, listings, logins, members, payments, rings
+from tauschring import errors, listings, logins, members, payments, privacy, rings
 from tauschring.models import AuditEvent, MemberHelper
 from tauschring.permissions import Actor, may_act_for, require_may_act_for
 from tests.tauschring.conftest import PASSWORD, T0, rows
@@ -49,7 +49,7 @@ def test_nobody_acts_for_a_suspended_member_whoever_asks(world, who):
 
 def test_a_helper_cannot_write_a_street_into_an_erased_record(world):
     members.leave_member(world.session, world.system, world.clara, now=T0)
-    members.erase_member(world.session, world.system, world.clara, now=T0)
+    privacy.erase_member(world.session, world.system, world.clara, now=T0)
     for who in ("hilde", "ute"):
         with pytest.raises((errors.MemberErased, errors.MemberLeft)):
             members.update_contact(

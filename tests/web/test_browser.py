@@ -95,7 +95,7 @@ def test_a_member_signs_in_on_a_phone(page, live_server):
 def test_a_member_pays_with_preview_and_confirmation(app, page, live_server, ring):
     sign_in(page, live_server, "anna")
     page.get_by_role("link", name="Bezahlen", exact=True).click()
-    page.get_by_label("An wen? (Mitgliedsnummer oder Name)").fill("Schulz")
+    page.get_by_label("An wen? (Mitgliedsnummer oder Name)").fill("Bernd")
     page.get_by_label("Betrag").fill("1,5")
     page.get_by_label("Wofür? (Buchungstext)").fill("Fahrrad repariert")
     page.get_by_role("button", name="Weiter zur Prüfung").click()

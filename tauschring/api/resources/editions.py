@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, abort
 from sqlalchemy import select
 
 from ... import editions, errors
@@ -34,7 +34,7 @@ class EditionFiles(Resource):
         content_type="application/pdf",
         description="Die PDF-Datei",
     )
-    @problems(bp, 403, 404)
+    @problems(bp, 403, 404, 410)
     def get(self, edition_id: int, name: str):
         """Eine PDF-Datei einer erzeugten Ausgabe herunterladen."""
         edition = editions.edition_for(db.session, office_actor(), edition_id)
@@ -47,6 +47,8 @@ class EditionFiles(Resource):
         )
         if file is None:
             raise errors.EditionItemUnknown(item_id=name[:40])
+        if file.content is None:
+            abort(410)
         return Response(
             file.content,
             mimetype="application/pdf",

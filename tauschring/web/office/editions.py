@@ -126,9 +126,13 @@ def new_edition():
 def edition(edition_id: int):
     found = _edition(edition_id)
     files = db.session.execute(
-        select(EditionFile.name, EditionFile.pages, EditionFile.sha256, EditionFile.created_at).where(
-            EditionFile.edition_id == found.id
-        )
+        select(
+            EditionFile.name,
+            EditionFile.pages,
+            EditionFile.sha256,
+            EditionFile.created_at,
+            EditionFile.removed_at,
+        ).where(EditionFile.edition_id == found.id)
     ).all()
     order = {name: i for i, name in enumerate(EDITION_FILES)}
     return render_template(
@@ -231,6 +235,8 @@ def download(edition_id: int, name: str):
     )
     if file is None:
         abort(404)
+    if file.content is None:  # removed from the archive when a member's data was erased
+        abort(410)
     filename = f"{found.year:04d}-{found.month:02d}-{name}"
     return Response(
         file.content,

@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 import ledger
 
-from ... import context, logins, members
+from ... import context, logins, members, privacy, texts
 from ...db import db
 from ...members import EDITABLE_BY_OFFICE, consents
 from ...models import CONSENT_CHANNELS, CONTACT_FIELDS, ConsentChange, Member, User
 from ...units import AmountError, hm, parse_limit, whole_number
-from ..common import ACTING_KEY, REFUSALS, actor, commit, refused, refused_page
+from ..common import ACTING_KEY, REFUSALS, actor, commit, json_download, refused, refused_page
 from . import bp
 from .forms import (
     AdmitForm,
@@ -255,15 +255,29 @@ def erase(number: int):
     if not _confirmed(found):
         flash(_("Zur Bestätigung bitte die Mitgliedsnummer eintippen."), "error")
         return _back(number)
-    return _run(
-        number,
-        lambda session: members.erase_member(session, actor(), found, now=context.now()),
+    try:
+        report = commit(lambda session: privacy.erase_member(session, actor(), found, now=context.now()))
+    except REFUSALS as refusal:
+        refused(refusal)
+        return _back(number)
+    flash(
         _(
             "Die persönlichen Daten von Mitglied %(n)s sind gelöscht; "
             "die Buchungen bleiben unter der Nummer.",
             n=number,
         ),
+        "success",
     )
+    flash(texts.erasure_report(report), "success")
+    return _back(number)
+
+
+@bp.get("/mitglieder/<int:number>/daten.json")
+def member_data(number: int):
+    """The member's data as they would download it themselves (a paper member asks the office)."""
+    found = _member(number)
+    data = privacy.data_of(db.session, actor(), found, now=context.now())
+    return json_download(data, f"daten-mitglied-{number}.json")
 
 
 @bp.post("/mitglieder/<int:number>/grenzen")
