@@ -26,6 +26,7 @@ CHECKS: dict[str, str] = {
     "limits_held": "no posting crossed the limit it was checked against, except recorded overrides",
     "reversal_links": "each reversal undoes exactly one non-reversal entry of the ring, mirror for mirror",
     "closed_accounts": "closed accounts have balance zero and no postings after closing",
+    "append_only": "the database refuses to change or delete entries and postings (its triggers exist)",
 }
 
 _CACHED_BALANCE = text(
@@ -328,6 +329,14 @@ def verify(session: Session, ring_id: int) -> VerifyReport:
         )
         for row in run(_BEYOND_LIMITS)
     )
+    for trigger in missing_append_only_triggers(session):
+        found.append(
+            Violation(
+                "append_only",
+                f"the trigger {trigger} is missing: the database would let entries and postings be "
+                "changed or deleted",
+            )
+        )
     counts = session.execute(_COUNTS, params).one()
     return VerifyReport(
         ring_id=ring_id,
@@ -340,3 +349,27 @@ def verify(session: Session, ring_id: int) -> VerifyReport:
         violations=tuple(found),
         notices=notices,
     )
+
+
+def missing_append_only_triggers(session: Session) -> list[str]:
+    """The append-only triggers of the books that the database lacks (a restored backup from a
+    database without them, a hand-made copy); empty on databases with no such triggers."""
+    from .models import APPEND_ONLY_TABLES
+
+    expected = {f"trg_{table}_no_{op}" for table in APPEND_ONLY_TABLES for op in ("update", "delete")}
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        present = set(session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+    elif dialect == "postgresql":
+        present = set(
+            session.scalars(
+                text(
+                    "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                    "WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' "
+                    "AND c.relname IN ('journal_entry', 'posting')"
+                )
+            )
+        )
+    else:
+        return []
+    return sorted(expected - present)

@@ -14,13 +14,14 @@ from flask_wtf.csrf import CSRFError
 
 from .config import defaults
 from .db import configure_engine, db, sqlite_connect_args
+from .files import private_folder
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application. ``test_config`` overrides the defaults and the environment."""
     instance_path = os.environ.get("TAUSCHRING_INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
-    os.makedirs(app.instance_path, exist_ok=True)
+    private_folder(app.instance_path)
     app.config.from_mapping(defaults(app.instance_path))
     app.config.from_prefixed_env("TAUSCHRING")
     if test_config:

@@ -16,15 +16,28 @@ transaction, which also counts the rows the backup holds. A restore runs
 Connection settings come from the SQLAlchemy URL; a password only ever travels in the
 environment (PGPASSWORD), never on a command line.
 
-Both: a backup is written to a temporary file in the target folder and renamed into place, so
-a crash never leaves a half file under the target name; an existing file is only replaced when
-asked to. A backup of one backend is refused by the other (SQLite header versus pg_dump's
-archive header). After a restore, Alembic migrates the database to the newest revision, so an
-older backup comes back in the current schema.
+Both: a backup is sealed. The file starts with a line naming it a Tauschring backup and a line
+of facts (backend, schema revision, the rings, counts, the SHA-256 and size of what follows);
+the database copy follows. A restore reads the seal and the whole copy first (one flipped byte
+and it refuses), then proves the copy is a Tauschring database of a known revision with the
+books' append-only triggers, all before the live database is touched: SQLite in a scratch copy
+migrated to the newest revision and compared with the models; PostgreSQL by the archive's table
+of contents against the tables of its revision. Only then is the live database replaced, in one
+transaction (SQLite: the online backup API; PostgreSQL: pg_restore's script run by psql in a
+single transaction, with the live database's newer tables dropped in the same transaction), and
+migrated. Backups of the previous format (no seal) are restored only when asked for.
+
+A backup is written to a temporary file in the target folder and renamed into place, so a crash
+never leaves a half file under the target name; an existing file is only replaced when asked
+to. Backups and everything written on the way are readable by their owner only (0600).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -43,6 +56,7 @@ from sqlalchemy.pool import NullPool
 
 from .db import SQLITE_BUSY_TIMEOUT_S, make_engine
 
+SEAL = b"TAUSCHRING-SICHERUNG 1\n"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
 BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -62,6 +76,7 @@ class BackupInfo:
     revision: str | None  # the Alembic revision of the backed-up schema
     members: int | None  # rows of `member`; None if the table does not exist
     entries: int | None  # rows of `journal_entry`; None if the table does not exist
+    rings: tuple[str, ...] = ()  # the names of the rings it holds
 
 
 @dataclass(frozen=True)
@@ -71,6 +86,11 @@ class BackupFacts:
     path: Path
     backend: str
     revision: str
+    sealed: bool = True
+    rings: tuple[str, ...] = ()
+    created_at: str | None = None
+    members: int | None = None
+    entries: int | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -78,55 +98,76 @@ class BackupFacts:
 
 
 def backup(url: str, path: str | os.PathLike[str], *, force: bool = False) -> BackupInfo:
-    """Write a consistent backup of the database at ``url`` to ``path``.
+    """Write a consistent, sealed backup of the database at ``url`` to ``path``.
 
     Refuses an existing ``path`` unless ``force``; the file appears only when it is complete.
     """
     backend = backend_of(url)
     target = Path(path)
     _check_target(target, force)
-    if backend == "sqlite":
-        return _backup_sqlite(url, target, force)
-    return _backup_postgres(url, target, force)
+    with _atomic_file(target, force) as final, _scratch_folder(target.parent) as scratch:
+        payload = scratch / "kopie"
+        if backend == "sqlite":
+            revision, members, entries, rings = _backup_sqlite(url, payload, target)
+        else:
+            revision, members, entries, rings = _backup_postgres(url, payload)
+        facts = {
+            "backend": backend,
+            "revision": revision,
+            "rings": list(rings),
+            "members": members,
+            "entries": entries,
+            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        _seal(payload, final, facts)
+        size = final.stat().st_size
+    return BackupInfo(target, backend, size, revision, members, entries, tuple(rings))
 
 
-def check_backup(url: str, path: str | os.PathLike[str]) -> BackupFacts:
-    """Check that ``path`` is a backup that can be restored into the database at ``url``."""
+def check_backup(url: str, path: str | os.PathLike[str], *, unsealed: bool = False) -> BackupFacts:
+    """Check that ``path`` is an intact backup that can be restored into the database at ``url``
+    (its seal, its checksum over every byte, its backend and revision). ``unsealed`` accepts a
+    backup of the earlier format, which has no seal to check."""
     backend = backend_of(url)
     source = Path(path)
-    kind = _backup_kind(source)
-    if kind != backend:
+    facts = _read_seal(source, unsealed)
+    if facts.backend != backend:
         raise BackupError(
-            f"{source} ist eine {BACKENDS[kind]}-Sicherung, die Datenbank ist aber {BACKENDS[backend]}. "
-            f"Eine {BACKENDS[kind]}-Sicherung lässt sich nur in eine {BACKENDS[kind]}-Datenbank "
-            "zurückspielen; nichts wurde verändert."
+            f"{source} ist eine {BACKENDS[facts.backend]}-Sicherung, die Datenbank ist aber "
+            f"{BACKENDS[backend]}. Eine {BACKENDS[facts.backend]}-Sicherung lässt sich nur in eine "
+            f"{BACKENDS[facts.backend]}-Datenbank zurückspielen; nichts wurde verändert."
         )
     if backend == "sqlite":
         live = _sqlite_path(url)
         if live.exists() and _same_file(live, source):
             raise BackupError(f"{source} ist die Datenbank selbst, keine Sicherung.")
-        with closing(_open_sqlite_backup(source)) as connection:
-            revision = _sqlite_revision(connection, source)
-    else:
-        revision = _pg_archive(source).revision
-    _check_revision(url, revision, source)
-    return BackupFacts(path=source, backend=backend, revision=revision)
+    _check_revision(url, facts.revision, source)
+    return facts
 
 
-def restore(url: str, path: str | os.PathLike[str]) -> None:
-    """Replace the database at ``url`` by the backup at ``path``, then migrate it to the head.
+def restore(url: str, path: str | os.PathLike[str], *, unsealed: bool = False) -> BackupFacts:
+    """Replace the database at ``url`` by the backup at ``path``, migrated to the head.
 
-    Refuses (and changes nothing) when the file is missing, is not a backup, is a backup of the
-    other backend, or comes from a newer schema than this version of Tauschring knows.
+    Refuses, and changes nothing, when the file is missing, is not a Tauschring backup, is
+    damaged (checksum), is of the other backend, comes from a newer schema, or does not hold the
+    schema of its revision with the books' append-only triggers.
     """
-    facts = check_backup(url, path)
-    if facts.backend == "sqlite":
-        _restore_sqlite(url, facts.path)
-    else:
-        _restore_postgres(url, facts.path)
-    from .migrate import upgrade
+    facts = check_backup(url, path, unsealed=unsealed)
+    source = Path(path)
+    folder = _sqlite_path(url).parent if facts.backend == "sqlite" else None
+    with _scratch_folder(folder) as scratch:
+        payload = _unpack(source, scratch / "kopie", facts)
+        if facts.backend == "sqlite":
+            proven = _prove_sqlite(payload, scratch / "pruefung.sqlite", source)
+            _restore_sqlite(url, proven)
+        else:
+            archive = _pg_archive(payload)
+            _prove_pg_archive(archive, source)
+            _restore_postgres(url, payload, archive)
+            from .migrate import upgrade
 
-    upgrade(url)
+            upgrade(url)
+    return facts
 
 
 def backend_of(url: str) -> str:
@@ -198,13 +239,104 @@ def _fsync(path: Path) -> None:
         os.close(descriptor)
 
 
+@contextmanager
+def _scratch_folder(near: Path | None) -> Iterator[Path]:
+    """A private folder (0700) for what a backup or restore writes on the way, removed after."""
+    folder = Path(tempfile.mkdtemp(dir=near, prefix=".tauschring-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _seal(payload: Path, final: Path, facts: dict) -> None:
+    """The seal line, the facts with the copy's checksum, and the copy."""
+    digest = hashlib.sha256()
+    with payload.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    facts = {**facts, "sha256": digest.hexdigest(), "size": payload.stat().st_size}
+    with final.open("wb") as out, payload.open("rb") as file:
+        out.write(SEAL)
+        out.write(json.dumps(facts, sort_keys=True, ensure_ascii=False).encode() + b"\n")
+        shutil.copyfileobj(file, out, 1 << 20)
+
+
+def _read_seal(source: Path, unsealed: bool) -> BackupFacts:
+    """The facts a backup states about itself, after checking every byte against its checksum."""
+    kind = _backup_kind(source)
+    if kind != "sealed":
+        if not unsealed:
+            raise BackupError(
+                f"{source} ist eine Sicherung ohne Siegel (frühere Tauschring-Version): ihre Vollständigkeit "
+                "lässt sich nicht prüfen. Mit --unsealed wird sie trotzdem geprüft und zurückgespielt; "
+                "nichts wurde verändert."
+            )
+        if kind == "sqlite":
+            with closing(_open_sqlite_backup(source)) as connection:
+                revision = _sqlite_revision(connection, source)
+        else:
+            revision = _pg_archive(source).revision
+        return BackupFacts(path=source, backend=kind, revision=revision, sealed=False)
+    with source.open("rb") as file:
+        file.read(len(SEAL))
+        try:
+            facts = json.loads(file.readline(64 * 1024).decode())
+            backend, revision = facts["backend"], facts["revision"]
+            expected, size = facts["sha256"], int(facts["size"])
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            raise BackupError(f"{source} ist keine Tauschring-Sicherung (das Siegel ist unlesbar).") from None
+        digest, read = hashlib.sha256(), 0
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+            read += len(block)
+    if read != size or digest.hexdigest() != expected:
+        raise BackupError(
+            f"Die Sicherung {source} ist beschädigt (Prüfsumme oder Länge stimmen nicht); "
+            "nichts wurde verändert."
+        )
+    if backend not in BACKENDS or not isinstance(revision, str):
+        raise BackupError(f"{source} ist keine Tauschring-Sicherung (das Siegel ist unlesbar).")
+    return BackupFacts(
+        path=source,
+        backend=backend,
+        revision=revision,
+        rings=tuple(facts.get("rings") or ()),
+        created_at=facts.get("created_at"),
+        members=facts.get("members"),
+        entries=facts.get("entries"),
+    )
+
+
+def _unpack(source: Path, target: Path, facts: BackupFacts) -> Path:
+    """The database copy out of a sealed backup (checked again while copied: the file might have
+    changed since it was checked); an unsealed backup is copied as it is."""
+    with source.open("rb") as file, target.open("wb") as out:
+        if facts.sealed:
+            file.read(len(SEAL))
+            stated = json.loads(file.readline(64 * 1024).decode())
+            digest = hashlib.sha256()
+            for block in iter(lambda: file.read(1 << 20), b""):
+                digest.update(block)
+                out.write(block)
+            if digest.hexdigest() != stated["sha256"]:
+                raise BackupError(
+                    f"Die Sicherung {source} hat sich während des Prüfens verändert; nichts wurde verändert."
+                )
+        else:
+            shutil.copyfileobj(file, out, 1 << 20)
+    return target
+
+
 def _backup_kind(path: Path) -> str:
     if not path.exists():
         raise BackupError(f"Die Sicherungsdatei {path} gibt es nicht.")
     if not path.is_file():
         raise BackupError(f"{path} ist keine Datei.")
     with path.open("rb") as file:
-        head = file.read(len(SQLITE_MAGIC))
+        head = file.read(max(len(SEAL), len(SQLITE_MAGIC)))
+    if head.startswith(SEAL):
+        return "sealed"
     if head.startswith(SQLITE_MAGIC):
         return "sqlite"
     if head.startswith(PG_DUMP_MAGIC):
@@ -297,7 +429,7 @@ def _sqlite_revision(connection: sqlite3.Connection, source: Path) -> str:
     return revision[0]
 
 
-def _sqlite_counts(connection: sqlite3.Connection) -> tuple[str | None, int | None, int | None]:
+def _sqlite_counts(connection: sqlite3.Connection) -> tuple[str | None, int | None, int | None, list[str]]:
     tables = _sqlite_tables(connection)
 
     def count(table: str) -> int | None:
@@ -307,29 +439,84 @@ def _sqlite_counts(connection: sqlite3.Connection) -> tuple[str | None, int | No
     if "alembic_version" in tables:
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         revision = row[0] if row else None
-    return revision, count("member"), count("journal_entry")
+    rings = (
+        [row[0] for row in connection.execute("SELECT name FROM ring ORDER BY id")]
+        if "ring" in tables
+        else []
+    )
+    return revision, count("member"), count("journal_entry"), rings
 
 
-def _backup_sqlite(url: str, target: Path, force: bool) -> BackupInfo:
+def _backup_sqlite(
+    url: str, payload: Path, target: Path
+) -> tuple[str | None, int | None, int | None, list[str]]:
     live = _sqlite_path(url)
     if not live.is_file():
         raise BackupError(f"Die Datenbank {live} gibt es nicht.")
     if _same_file(live, target):
         raise BackupError(f"{target} ist die Datenbank selbst.")
-    with _atomic_file(target, force) as temporary:
-        with closing(_connect_sqlite(live)) as source, closing(_connect_sqlite(temporary)) as copy:
-            _copy_sqlite(source, copy, f"Die Sicherung von {live}")
-            # One self-contained file: no -wal beside it.
-            copy.execute("PRAGMA journal_mode=DELETE")
-            result = copy.execute("PRAGMA quick_check").fetchall()
-            if result != [("ok",)]:
-                raise BackupError(f"Die Sicherung hat SQLites Prüfung nicht bestanden: {result[:5]}")
-            revision, members, entries = _sqlite_counts(copy)
-        size = temporary.stat().st_size
-    return BackupInfo(target, "sqlite", size, revision, members, entries)
+    with closing(_connect_sqlite(live)) as source, closing(_connect_sqlite(payload)) as copy:
+        _copy_sqlite(source, copy, f"Die Sicherung von {live}")
+        # One self-contained file: no -wal beside it.
+        copy.execute("PRAGMA journal_mode=DELETE")
+        result = copy.execute("PRAGMA quick_check").fetchall()
+        if result != [("ok",)]:
+            raise BackupError(f"Die Sicherung hat SQLites Prüfung nicht bestanden: {result[:5]}")
+        return _sqlite_counts(copy)
 
 
-def _restore_sqlite(url: str, source: Path) -> None:
+def _prove_sqlite(payload: Path, scratch: Path, source: Path) -> Path:
+    """A scratch copy of the backup, migrated to the newest revision and compared with the models,
+    its append-only triggers in place; the live database is not touched."""
+    with closing(_open_sqlite_backup(payload)) as backup_db, closing(_connect_sqlite(scratch)) as copy:
+        _copy_sqlite(backup_db, copy, f"Das Prüfen von {source}")
+        copy.execute("PRAGMA journal_mode=DELETE")
+    _prove_schema(f"sqlite:///{scratch}", source)
+    return scratch
+
+
+def _prove_schema(url: str, source: Path) -> None:
+    """Migrate a scratch database to the head and compare it with the models: what is not a
+    Tauschring database of a known revision fails here, before anything live is changed."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy.orm import Session
+
+    from ledger.verify import missing_append_only_triggers
+
+    from .migrate import upgrade
+    from .models import metadata
+
+    try:
+        upgrade(url)
+    except Exception as exc:  # any failure of a foreign schema to migrate
+        raise BackupError(
+            f"{source} ist keine Tauschring-Sicherung: sie lässt sich nicht auf den neuesten Stand "
+            f"bringen ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}). Nichts wurde verändert."
+        ) from exc
+    engine = make_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": False})
+            differences = compare_metadata(context, metadata)
+        with Session(engine) as session:
+            missing = missing_append_only_triggers(session)
+    finally:
+        engine.dispose()
+    if differences:
+        shown = "; ".join(str(d)[:120] for d in differences[:3])
+        raise BackupError(
+            f"{source} passt nicht zum Schema von Tauschring ({len(differences)} Abweichungen, "
+            f"z. B. {shown}). Nichts wurde verändert."
+        )
+    if missing:
+        raise BackupError(
+            f"{source} fehlen die Trigger, die Buchungen vor Änderung schützen ({', '.join(missing)}); "
+            "so eine Datenbank wird nicht zurückgespielt. Nichts wurde verändert."
+        )
+
+
+def _restore_sqlite(url: str, proven: Path) -> None:
     live = _sqlite_path(url)
     if not live.parent.is_dir():
         raise BackupError(f"Den Ordner {live.parent} gibt es nicht.")
@@ -337,7 +524,7 @@ def _restore_sqlite(url: str, source: Path) -> None:
         with live.open("rb") as file:
             if not file.read(len(SQLITE_MAGIC)).startswith(SQLITE_MAGIC):
                 raise BackupError(f"{live} ist keine SQLite-Datenbank; nichts wurde verändert.")
-    with closing(_open_sqlite_backup(source)) as backup_db, closing(_connect_sqlite(live)) as live_db:
+    with closing(_connect_sqlite(proven)) as backup_db, closing(_connect_sqlite(live)) as live_db:
         mode = live_db.execute("PRAGMA journal_mode").fetchone()[0]
         source_page = backup_db.execute("PRAGMA page_size").fetchone()[0]
         live_page = live_db.execute("PRAGMA page_size").fetchone()[0]
@@ -408,7 +595,7 @@ def _pg_engine(url: str) -> sa.Engine:
     return make_engine(url, poolclass=NullPool)
 
 
-def _pg_counts(connection: sa.Connection) -> tuple[str | None, int | None, int | None]:
+def _pg_counts(connection: sa.Connection) -> tuple[str | None, int | None, int | None, list[str]]:
     tables = set(sa.inspect(connection).get_table_names())
 
     def count(table: str) -> int | None:
@@ -417,37 +604,36 @@ def _pg_counts(connection: sa.Connection) -> tuple[str | None, int | None, int |
     revision = None
     if "alembic_version" in tables:
         revision = connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
-    return revision, count("member"), count("journal_entry")
+    rings = list(connection.scalars(sa.text("SELECT name FROM ring ORDER BY id"))) if "ring" in tables else []
+    return revision, count("member"), count("journal_entry"), rings
 
 
-def _backup_postgres(url: str, target: Path, force: bool) -> BackupInfo:
+def _backup_postgres(url: str, payload: Path) -> tuple[str | None, int | None, int | None, list[str]]:
     pg_dump = _pg_tool("pg_dump")
     options, env = _pg_connection(url)
     engine = _pg_engine(url)
     try:
-        with _atomic_file(target, force) as temporary:
-            try:
-                connection = engine.connect().execution_options(
-                    isolation_level="REPEATABLE READ", postgresql_readonly=True
-                )
-            except OperationalError as exc:
-                raise BackupError(f"Keine Verbindung zur Datenbank: {exc.orig}") from exc
-            with connection, connection.begin():
-                # pg_dump reads from this transaction's snapshot, so the counts match the file.
-                snapshot = connection.scalar(sa.text("SELECT pg_export_snapshot()"))
-                revision, members, entries = _pg_counts(connection)
-                _run(
-                    [pg_dump, *options, "--format=custom", f"--snapshot={snapshot}", f"--file={temporary}"],
-                    env,
-                    "pg_dump",
-                )
-            with temporary.open("rb") as file:
-                if file.read(len(PG_DUMP_MAGIC)) != PG_DUMP_MAGIC:
-                    raise BackupError("pg_dump hat kein Archiv geschrieben.")
-            size = temporary.stat().st_size
+        try:
+            connection = engine.connect().execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        except OperationalError as exc:
+            raise BackupError(f"Keine Verbindung zur Datenbank: {exc.orig}") from exc
+        with connection, connection.begin():
+            # pg_dump reads from this transaction's snapshot, so the counts match the file.
+            snapshot = connection.scalar(sa.text("SELECT pg_export_snapshot()"))
+            counted = _pg_counts(connection)
+            _run(
+                [pg_dump, *options, "--format=custom", f"--snapshot={snapshot}", f"--file={payload}"],
+                env,
+                "pg_dump",
+            )
+        with payload.open("rb") as file:
+            if file.read(len(PG_DUMP_MAGIC)) != PG_DUMP_MAGIC:
+                raise BackupError("pg_dump hat kein Archiv geschrieben.")
     finally:
         engine.dispose()
-    return BackupInfo(target, "postgresql", size, revision, members, entries)
+    return counted
 
 
 @dataclass(frozen=True)
@@ -455,10 +641,12 @@ class _Archive:
     revision: str
     tables: frozenset[tuple[str, str]]  # (schema, name)
     functions: frozenset[tuple[str, str]]
+    triggers: frozenset[str]
 
 
 _TOC_TABLE = re.compile(r"^\d+; \d+ \d+ TABLE (?!DATA )(\S+) (\S+) ")
 _TOC_FUNCTION = re.compile(r"^\d+; \d+ \d+ FUNCTION (\S+) ([^\s(]+)\(")
+_TOC_TRIGGER = re.compile(r"^\d+; \d+ \d+ TRIGGER \S+ \S+ (\S+) ")
 
 
 def _pg_archive(source: Path) -> _Archive:
@@ -468,6 +656,7 @@ def _pg_archive(source: Path) -> _Archive:
     listing = _run([pg_restore, "--list", str(source)], env, f"pg_restore --list {source}")
     tables = frozenset(m.groups() for line in listing.splitlines() if (m := _TOC_TABLE.match(line)))
     functions = frozenset(m.groups() for line in listing.splitlines() if (m := _TOC_FUNCTION.match(line)))
+    triggers = frozenset(m.group(1) for line in listing.splitlines() if (m := _TOC_TRIGGER.match(line)))
     revision = None
     if any(name == "alembic_version" for _, name in tables):
         script = _run(
@@ -483,42 +672,88 @@ def _pg_archive(source: Path) -> _Archive:
                 break
     if revision is None:
         raise BackupError(f"{source} ist keine Tauschring-Sicherung (keine Datenbankversion).")
-    return _Archive(revision, tables, functions)
+    return _Archive(revision, tables, functions, triggers)
 
 
-def _restore_postgres(url: str, source: Path) -> None:
-    pg_restore = _pg_tool("pg_restore")
-    archive = _pg_archive(source)
+@functools.cache
+def tables_of_revision(revision: str) -> frozenset[str]:
+    """The tables a Tauschring database has at a schema revision (built once in a scratch SQLite)."""
+    from .migrate import upgrade
+
+    with tempfile.TemporaryDirectory(prefix="tauschring-schema-") as folder:
+        url = f"sqlite:///{Path(folder) / 'schema.sqlite'}"
+        upgrade(url, revision)
+        engine = make_engine(url, poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                return frozenset(sa.inspect(connection).get_table_names())
+        finally:
+            engine.dispose()
+
+
+def _prove_pg_archive(archive: _Archive, source: Path) -> None:
+    """An archive of exactly the tables of its revision, with the books' append-only triggers."""
+    from ledger.models import APPEND_ONLY_TABLES
+
+    schemas = {schema for schema, _ in archive.tables}
+    names = {name for _, name in archive.tables}
+    expected = tables_of_revision(archive.revision)
+    if schemas != {"public"} or names != expected:
+        extra, missing = sorted(names - expected), sorted(expected - names)
+        raise BackupError(
+            f"{source} passt nicht zum Schema von Tauschring (Datenbankversion {archive.revision}): "
+            f"fremde Tabellen {extra[:5] or '–'}, fehlende {missing[:5] or '–'}. Nichts wurde verändert."
+        )
+    triggers = {f"trg_{table}_no_{op}" for table in APPEND_ONLY_TABLES for op in ("update", "delete")}
+    if not triggers <= archive.triggers:
+        raise BackupError(
+            f"{source} fehlen die Trigger, die Buchungen vor Änderung schützen "
+            f"({', '.join(sorted(triggers - archive.triggers))}); so eine Datenbank wird nicht "
+            "zurückgespielt. Nichts wurde verändert."
+        )
+
+
+def _restore_postgres(url: str, source: Path, archive: _Archive) -> None:
+    """pg_restore's script, run by psql in one transaction together with dropping the live
+    database's newer tables: it all happens, or nothing does."""
+    pg_restore, psql = _pg_tool("pg_restore"), _pg_tool("psql")
+    # Read the whole archive once first: a damaged file fails here, before the database is touched.
+    _run([pg_restore, "--file=" + os.devnull, str(source)], dict(os.environ), f"pg_restore {source}")
     options, env = _pg_connection(url)
     engine = _pg_engine(url)
     try:
         extra_tables, extra_functions = _pg_extra_objects(engine, archive)
-        if extra_tables or extra_functions:
-            # The live schema is newer than the backup's: its additional tables would block
-            # --clean (foreign keys) and the migration afterwards (they exist already). Read
-            # the whole archive once before dropping them, so a damaged file changes nothing.
-            _run([pg_restore, "--file=" + os.devnull, str(source)], env, f"pg_restore {source}")
-            with engine.begin() as connection:
-                for schema, name in extra_tables:
-                    connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{schema}"."{name}" CASCADE')
-                for signature in extra_functions:
-                    connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {signature} CASCADE")
     finally:
         engine.dispose()
-    _run(
-        [
-            pg_restore,
-            *options,
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--single-transaction",
-            "--exit-on-error",
-            str(source),
-        ],
-        env,
-        "pg_restore",
+    prelude = "".join(
+        [f'DROP TABLE IF EXISTS "{schema}"."{name}" CASCADE;\n' for schema, name in extra_tables]
+        + [f"DROP FUNCTION IF EXISTS {signature} CASCADE;\n" for signature in extra_functions]
     )
+    shell = subprocess.Popen(
+        [psql, *options, "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert shell.stdin is not None
+    shell.stdin.write(prelude.encode())
+    shell.stdin.flush()
+    script = subprocess.Popen(
+        [pg_restore, "--clean", "--if-exists", "--no-owner", "--file=-", str(source)],
+        stdout=shell.stdin,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ),
+    )
+    _script_out, script_errors = script.communicate()
+    shell.stdin.close()
+    shell.stdin = None  # closed: psql sees the end of the script
+    _shell_out, shell_errors = shell.communicate()
+    if script.returncode != 0 or shell.returncode != 0:
+        detail = (shell_errors or script_errors or b"").decode(errors="replace").strip().splitlines()[-10:]
+        raise BackupError(
+            "Das Zurückspielen ist fehlgeschlagen; nichts wurde verändert:\n" + "\n".join(detail)
+        )
 
 
 def _pg_extra_objects(engine: sa.Engine, archive: _Archive) -> tuple[list[tuple[str, str]], list[str]]:

@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .files import private_folder, write_private
+
 
 def database_url(instance_path: str) -> str:
     """DATABASE_URL if set (e.g. postgresql+psycopg://...), else SQLite in the instance folder."""
@@ -25,9 +27,8 @@ def secret_key(instance_path: str) -> str:
         return key
     path = Path(instance_path) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        private_folder(path.parent)
+        write_private(path, secrets.token_hex(32).encode())
     return path.read_text().strip()
 
 

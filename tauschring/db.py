@@ -10,6 +10,7 @@ PostgreSQL runs at READ COMMITTED; the ledger locks accounts in id order.
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 import time
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 import ledger
 
 from . import events
+from .files import private_file
 
 db = SQLAlchemy()
 
@@ -40,6 +42,17 @@ def configure_engine(engine: sa.Engine) -> sa.Engine:
     """Apply the connection settings the ledger relies on (SQLite only; PostgreSQL needs none)."""
     if engine.dialect.name != "sqlite":
         return engine
+
+    database = engine.url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+
+        @event.listens_for(engine, "do_connect")
+        def _private_file(dialect, conn_rec, cargs, cparams) -> None:
+            # SQLite gives its -wal and -shm files the database file's mode: 0600 for all three.
+            private_file(database)
+            for companion in (f"{database}-wal", f"{database}-shm"):
+                if os.path.exists(companion):
+                    private_file(companion)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, connection_record) -> None:

@@ -34,6 +34,7 @@ CHECK_TEXTS = {
         "Jeder Storno hebt genau eine Buchung spiegelbildlich auf; kein Storno wird storniert"
     ),
     "closed_accounts": _l("Geschlossene Konten stehen auf null und haben danach keine Buchungen"),
+    "append_only": _l("Die Datenbank verweigert das Ändern und Löschen von Buchungen (ihre Trigger sind da)"),
 }
 
 # The ring's own accounts, by kind, in the order they are listed.

@@ -488,12 +488,14 @@ def test_a_missing_file_or_a_file_that_is_no_backup_is_refused(live, cli_app, fo
 
 
 def test_a_backup_from_a_newer_schema_is_refused(tmp_path, folder):
-    url = f"sqlite:///{tmp_path / 'neu.sqlite'}"
+    newer = f"sqlite:///{tmp_path / 'neuer.sqlite'}"
+    upgrade(newer)
+    with closing(sqlite3.connect(tmp_path / "neuer.sqlite", isolation_level=None)) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    file = backup(newer, folder / "sicherung.bak").path
+    url = f"sqlite:///{tmp_path / 'live.sqlite'}"
     upgrade(url)
     ring_id, accounts = build_ring(url, members=2)
-    file = backup(url, folder / "sicherung.bak").path
-    with closing(sqlite3.connect(file, isolation_level=None)) as connection:
-        connection.execute("UPDATE alembic_version SET version_num = '9999'")
     book(url, ring_id, accounts, 1, seed=14)
     before = state(url)
 
@@ -519,7 +521,7 @@ def test_an_existing_file_is_only_overwritten_with_force(live, cli_app, folder):
 
     assert forced.exit_code == 0, forced.output
     assert "Sicherung geschrieben" in forced.output and "2 Mitglieder, 0 Buchungen" in forced.output
-    assert file.read_bytes()[:5] in (b"SQLit", b"PGDMP")
+    assert file.read_bytes().startswith(backup_module.SEAL)
     assert [path.name for path in folder.iterdir()] == ["sicherung.bak"]
 
     # Written with its own mode: a backup holds members' addresses.
@@ -635,3 +637,125 @@ def test_the_console_script_backs_up_and_restores(live, tmp_path, folder, backen
     missing = run("restore", str(folder / "fehlt.bak"), "--yes")
     assert missing.returncode == 2
     assert "gibt es nicht" in missing.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# A restore proves the backup before it touches the live database
+
+
+def test_one_flipped_byte_is_caught_and_changes_nothing(live, folder):
+    ring_id, accounts = build_ring(live, members=3)
+    book(live, ring_id, accounts, 3, seed=21)
+    file = backup(live, folder / "sicherung.bak").path
+    book(live, ring_id, accounts, 2, seed=22)
+    before = state(live)
+    content = bytearray(file.read_bytes())
+    content[len(content) // 2] ^= 0x01
+    file.write_bytes(bytes(content))
+
+    with pytest.raises(BackupError, match="ist beschädigt \\(Prüfsumme oder Länge stimmen nicht\\)"):
+        restore(live, file)
+
+    assert state(live) == before
+
+
+def test_a_foreign_database_with_a_known_revision_name_is_refused_before_anything_changes(
+    request, tmp_path, backend, live, folder
+):
+    """Another program's database that happens to have an alembic_version of 0001: refused
+    without --unsealed, and with it refused by the schema proof; the live database stays whole."""
+    with scratch_database(request, tmp_path, backend, "backup_foreign") as foreign:
+        engine = make_engine(foreign)
+        try:
+            with engine.begin() as connection:
+                connection.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+                connection.exec_driver_sql("INSERT INTO alembic_version VALUES ('0001')")
+                connection.exec_driver_sql(
+                    "CREATE TABLE kassenbuch (id INTEGER PRIMARY KEY, text VARCHAR(20))"
+                )
+        finally:
+            engine.dispose()
+        sealed = backup(foreign, folder / "fremd.bak").path
+        raw = folder / "fremd-roh.bak"
+        raw.write_bytes(sealed.read_bytes().split(b"\n", 2)[2])  # the copy without its seal
+    ring_id, accounts = build_ring(live, members=2)
+    book(live, ring_id, accounts, 2, seed=23)
+    before = state(live)
+
+    with pytest.raises(BackupError, match="ohne Siegel"):
+        restore(live, raw)
+    for file, unsealed in ((sealed, False), (raw, True)):
+        with pytest.raises(BackupError, match="keine Tauschring-Sicherung|passt nicht zum Schema"):
+            restore(live, file, unsealed=unsealed)
+        assert state(live) == before
+    assert schema_differences(live) == [] and all(report.ok for report in reports(live))
+
+
+def test_a_backup_without_the_append_only_triggers_is_refused_and_verify_sees_them_missing(
+    request, tmp_path, backend, live, folder
+):
+    with scratch_database(request, tmp_path, backend, "backup_bare") as bare:
+        upgrade(bare)
+        ring_id, accounts = build_ring(bare, members=2)
+        book(bare, ring_id, accounts, 2, seed=24)
+        engine = make_engine(bare)
+        try:
+            with engine.begin() as connection:
+                for table in ledger.models.APPEND_ONLY_TABLES:
+                    for op in ("update", "delete"):
+                        on = "" if backend == "sqlite" else f" ON {table}"
+                        connection.exec_driver_sql(f"DROP TRIGGER trg_{table}_no_{op}{on}")
+        finally:
+            engine.dispose()
+        (report,) = reports(bare)
+        assert not report.ok and {v.check for v in report.violations} == {"append_only"}
+        file = backup(bare, folder / "ohne-trigger.bak").path
+    build_ring(live, members=1)
+    before = state(live)
+
+    with pytest.raises(BackupError, match="fehlen die Trigger"):
+        restore(live, file)
+
+    assert state(live) == before
+
+
+@pytest.mark.postgres
+def test_a_postgres_restore_that_fails_half_way_leaves_the_live_database_as_it_was(
+    request, tmp_path, folder, monkeypatch
+):
+    require_pg_tools()
+    with scratch_database(request, tmp_path, "postgres", "backup_half") as url:
+        upgrade(url)
+        ring_id, accounts = build_ring(url, members=3)
+        file = backup(url, folder / "sicherung.bak").path
+        book(url, ring_id, accounts, 3, seed=25)
+        before = state(url)
+        real = backup_module._pg_extra_objects
+        # The live database has a table the backup lacks; dropping it works, then the script fails.
+        monkeypatch.setattr(
+            backup_module,
+            "_pg_extra_objects",
+            lambda engine, archive: (real(engine, archive)[0], ["gibt_es_nicht(integer, kaputt"]),
+        )
+
+        with pytest.raises(BackupError, match="Das Zurückspielen ist fehlgeschlagen; nichts wurde verändert"):
+            restore(url, file)
+
+        assert state(url) == before
+        assert schema_differences(url) == []
+
+
+def test_a_backup_of_the_earlier_format_comes_back_when_asked_for(live, folder):
+    ring_id, accounts = build_ring(live, members=2)
+    book(live, ring_id, accounts, 3, seed=26)
+    saved = state(live)
+    sealed = backup(live, folder / "neu.bak").path
+    raw = folder / "alt.bak"
+    raw.write_bytes(sealed.read_bytes().split(b"\n", 2)[2])
+    book(live, ring_id, accounts, 2, seed=27)
+
+    with pytest.raises(BackupError, match="Mit --unsealed"):
+        restore(live, raw)
+    facts = restore(live, raw, unsealed=True)
+
+    assert not facts.sealed and state(live) == saved

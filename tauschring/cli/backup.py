@@ -69,21 +69,31 @@ def backup_command(file: Path, force: bool) -> None:
 @click.command(
     "restore",
     help="Die Datenbank durch die Sicherung FILE ersetzen, auf den neuesten Stand migrieren und "
-    "jeden Tauschring prüfen. Exit-Code 1 bei einem Verstoß (oder Abbruch), 2 bei Fehlern.",
+    "jeden Tauschring prüfen. Die Sicherung wird vorher vollständig geprüft (Siegel, Prüfsumme, "
+    "Schema, Schutz der Buchungen); die laufende Datenbank bleibt sonst unverändert. Exit-Code 1 "
+    "bei einem Verstoß (oder Abbruch), 2 bei Fehlern.",
 )
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", "-y", is_flag=True, help="Ohne Rückfrage wiederherstellen.")
+@click.option(
+    "--unsealed",
+    is_flag=True,
+    help="Auch eine Sicherung ohne Siegel (frühere Version) annehmen; ihre Vollständigkeit lässt "
+    "sich nicht prüfen, ihr Schema schon.",
+)
 @with_appcontext
-def restore_command(file: Path, yes: bool) -> None:
+def restore_command(file: Path, yes: bool, unsealed: bool) -> None:
     url = _url()
     try:
-        facts = check_backup(url, file)
+        facts = check_backup(url, file, unsealed=unsealed)
     except BackupError as error:
         _fail(error)
     if not yes:
+        held = ", ".join(facts.rings) or "keine Tauschringe"
+        taken = f", geschrieben {facts.created_at}" if facts.created_at else ""
         question = (
             f"Die Datenbank {_shown(url)} wird durch die Sicherung {facts.path} "
-            f"({BACKENDS[facts.backend]}, Datenbankversion {facts.revision}) ersetzt; "
+            f"({BACKENDS[facts.backend]}, Datenbankversion {facts.revision}{taken}; {held}) ersetzt; "
             "was seitdem gebucht wurde, geht verloren. Wiederherstellen?"
         )
         try:
@@ -98,7 +108,7 @@ def restore_command(file: Path, yes: bool) -> None:
     for engine in db.engines.values():
         engine.dispose()
     try:
-        restore(url, file)
+        restore(url, file, unsealed=unsealed)
     except BackupError as error:
         _fail(error)
     for engine in db.engines.values():

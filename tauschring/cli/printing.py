@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -13,6 +12,7 @@ from .. import editions, errors
 from ..clock import local_now
 from ..db import db, run_in_transaction
 from ..fees import period_bounds
+from ..files import private_folder, write_private
 from ..models import EDITION_FILES
 from ..permissions import Actor
 from ..texts import explain
@@ -40,8 +40,7 @@ def print_edition(month: str, out: str, ring: int | None, cutoff) -> None:
         raise click.BadParameter(explain(refusal), param_hint="--month") from None
     year, number = int(match.group(1)), int(match.group(2))
     actor = Actor.system(one_ring(ring))
-    target = Path(out)
-    target.mkdir(parents=True, exist_ok=True)
+    target = private_folder(out)  # every paper member's address: for the office only
     now = local_now()
 
     def work(session):
@@ -68,7 +67,7 @@ def print_edition(month: str, out: str, ring: int | None, cutoff) -> None:
     except errors.Refusal as refusal:
         raise click.ClickException(explain(refusal)) from refusal
     for name, content in done.files.items():
-        (target / name).write_bytes(content)
+        write_private(target / name, content)
     click.echo(
         f"Ausgabe {edition_number} ({month}): {done.listings} Inserate; Druckauflage {done.print_run} "
         f"(davon {done.large_print_run} in Großdruck)."

@@ -732,6 +732,9 @@ def test_print_edition_writes_five_valid_pdfs_with_embedded_fonts_and_archives_t
     assert result.exit_code == 0, result.output
     assert "Ausgabe 1 (2026-12): 2 Inserate; Druckauflage 1 (davon 0 in Großdruck)." in result.output
     assert sorted(path.name for path in out.iterdir()) == sorted(FILES)
+    # Every paper member's address is in them: the office's eyes only (0600, folder 0700).
+    assert out.stat().st_mode & 0o777 == 0o700
+    assert all(path.stat().st_mode & 0o777 == 0o600 for path in out.iterdir())
 
     with app.app_context():
         edition = db.session.scalar(select(Edition).where(Edition.ring_id == ring.id))
