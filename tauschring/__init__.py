@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
+from . import inputs  # noqa: F401 (the rule for text guards every flush)
 from .config import defaults
 from .db import configure_engine, db, sqlite_connect_args
 from .files import private_folder

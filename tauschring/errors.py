@@ -159,6 +159,18 @@ class Invalid(Refusal):
     template = "Invalid input."
 
 
+class TextInvalid(Invalid):
+    """A text with characters the rule for text (``inputs``) does not allow."""
+
+    code = "text_invalid"
+    template = "The field {field} holds characters that are not allowed."
+
+
+class TextTooLong(Invalid):
+    code = "text_too_long"
+    template = "The field {field} is longer than {maximum} characters."
+
+
 class SameMember(Invalid):
     code = "same_member"
     template = "Payer and payee are the same member."

@@ -52,7 +52,7 @@ class RingSettings(Base):
     office_address: Mapped[str] = mapped_column(Text, default="")
     office_phone: Mapped[str] = mapped_column(String(40), default="")
     office_email: Mapped[str] = mapped_column(String(200), default="")
-    office_hours: Mapped[str] = mapped_column(String(300), default="")
+    office_hours: Mapped[str] = mapped_column(String(300), default="", info={"lines": True})
     # Days after which an unanswered payment request is accepted; NULL: never.
     auto_accept_days: Mapped[int | None] = mapped_column(Integer, default=14)
     listing_months: Mapped[int] = mapped_column(Integer, default=3)

@@ -539,6 +539,15 @@ _REFUSALS: Words = {
     "invalid_input": lambda f: _("Die Eingabe ist ungültig."),
     "same_member": lambda f: _("Sie können sich nicht selbst bezahlen."),
     "amount_invalid": lambda f: _("Der Betrag ist ungültig."),
+    "text_invalid": lambda f: _(
+        "„%(field)s“ enthält Zeichen, die hier nicht erlaubt sind (Steuer- oder Richtungszeichen).",
+        field=audit_field(f["field"]),
+    ),
+    "text_too_long": lambda f: _(
+        "„%(field)s“ ist zu lang (höchstens %(maximum)s Zeichen).",
+        field=audit_field(f["field"]),
+        maximum=f["maximum"],
+    ),
     "amount_off_step": lambda f: _(
         "Bitte in Schritten von %(step)s buchen; %(amount)s passt nicht dazu.",
         step=f.amount(f["step"]),

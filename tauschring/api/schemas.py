@@ -17,6 +17,7 @@ from sqlalchemy.orm import object_session
 
 from ledger import MAX_POSTING_MINUTES
 
+from .. import inputs
 from ..models import EDITION_FILES, EditionFile
 from ..names import display_name
 
@@ -31,20 +32,10 @@ Minutes = lambda **kw: fields.Integer(  # noqa: E731
 # Query strings are text: their integers are parsed from digits ("1.5" and "abc" are refused).
 QueryInt = lambda low, high, **kw: fields.Integer(strict=False, validate=validate.Range(low, high), **kw)  # noqa: E731
 
-# Text never carries control characters (PostgreSQL refuses NUL, and they have no place in a
-# listing or a booking text); only long texts keep line breaks and tabs. A required text has at
-# least one character that is not a space. The patterns are written so that Python's re and the
-# ECMA dialect of JSON Schema read them alike: they are the validation and its documentation.
-_CONTROL = r"\u0000-\u001f\u007f-\u009f"
-_CONTROL_BUT_LINES = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
+# Text follows the one rule of ``inputs`` (no control characters but line breaks in long texts,
+# no direction overrides); a required text has at least one character that is not a space. The
+# pattern is the validation and its documentation.
 PRINTABLE_ASCII = r"^[\u0020-\u007e]*$"
-
-
-def _pattern(*, multiline: bool, blank: bool) -> str:
-    control = _CONTROL_BUT_LINES if multiline else _CONTROL
-    if blank:
-        return f"^[^{control}]*$"
-    return rf"^[^\S{control}]*[^\s{control}][^{control}]*$"
 
 
 class TextRule(validate.Validator):
@@ -72,7 +63,7 @@ def Text(
     metadata: dict | None = None,
     **kw,
 ) -> fields.String:
-    pattern = pattern or _pattern(multiline=multiline, blank=minimum == 0)
+    pattern = pattern or inputs.pattern(multiline=multiline, blank=minimum == 0)
     return fields.String(
         validate=[validate.Length(minimum, maximum), TextRule(pattern)],
         metadata={"pattern": pattern, **(metadata or {})},

@@ -17,18 +17,36 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from .. import texts
+from .. import inputs, texts
 from ..logins import MIN_PASSWORD_LENGTH
 
 MEMO = [DataRequired(message=_l("Bitte beschreiben Sie die Leistung.")), Length(max=200)]
 
 
-class LoginForm(FlaskForm):
+class Form(FlaskForm):
+    """Every form of the pages: each text field follows the one rule for text (``inputs``), as
+    the API's do; long texts get their line breaks as "\n". Passwords are left as typed."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field, PasswordField) or not isinstance(field.data, str):
+                continue
+            multiline = isinstance(field, TextAreaField)
+            if multiline:
+                field.data = inputs.lines(field.data)
+            if inputs.problem(field.data, multiline=multiline):
+                field.errors = [*field.errors, _l("Bitte nur Buchstaben, Ziffern und Satzzeichen.")]
+                valid = False
+        return valid
+
+
+class LoginForm(Form):
     username = StringField(_l("Benutzername"), validators=[DataRequired(), Length(max=80)])
     password = PasswordField(_l("Passwort"), validators=[DataRequired(), Length(max=200)])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(_l("Bisheriges Passwort"), validators=[DataRequired()])
     new = PasswordField(
         _l("Neues Passwort"),
@@ -58,7 +76,7 @@ class AmountMixin:
     )
 
 
-class PayForm(AmountMixin, FlaskForm):
+class PayForm(AmountMixin, Form):
     payee = StringField(
         _l("An wen? (Mitgliedsnummer oder Name)"),
         validators=[DataRequired(message=_l("Bitte geben Sie an, wen Sie bezahlen.")), Length(max=100)],
@@ -71,7 +89,7 @@ class PayForm(AmountMixin, FlaskForm):
     idempotency_key = HiddenField()
 
 
-class RequestForm(AmountMixin, FlaskForm):
+class RequestForm(AmountMixin, Form):
     payer = StringField(
         _l("Von wem? (Mitgliedsnummer oder Name)"),
         validators=[DataRequired(message=_l("Bitte geben Sie an, wer bezahlen soll.")), Length(max=100)],
@@ -83,15 +101,15 @@ class RequestForm(AmountMixin, FlaskForm):
     payer_id = HiddenField()
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     note = StringField(_l("Bemerkung (bei Ablehnung, freiwillig)"), validators=[Optional(), Length(max=300)])
 
 
-class ActForForm(FlaskForm):
+class ActForForm(Form):
     member_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
 
 
-class ListingForm(FlaskForm):
+class ListingForm(Form):
     kind = RadioField(
         _l("Art"),
         choices=[
@@ -135,7 +153,7 @@ class ContactFields:
     district = StringField(_l("Stadtteil"), validators=[Optional(), Length(max=100)])
 
 
-class ProfileForm(ContactFields, FlaskForm):
+class ProfileForm(ContactFields, Form):
     name_display = SelectField(
         _l("So wird mein Name gezeigt"),
         choices=[SelectChoice(code, name) for code, name in texts.NAME_DISPLAYS.items()],
@@ -149,12 +167,12 @@ class ProfileForm(ContactFields, FlaskForm):
     address_print = BooleanField(_l("Adresse in der Marktzeitung drucken"))
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(
         _l("Wofür ist das Token? (z. B. „Tabellenkalkulation“)"),
         validators=[DataRequired(message=_l("Bitte geben Sie einen Namen an.")), Length(max=100)],
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """Only the CSRF token: for buttons that post."""

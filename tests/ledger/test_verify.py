@@ -42,6 +42,14 @@ def tamper(session, sql: str, **params) -> None:
         for table in ("journal_entry", "posting"):
             session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
     session.execute(text(sql), params)
+    # The guard is back afterwards: the books were changed, the database's protection is whole.
+    if session.bind.dialect.name == "sqlite":
+        for statement in ledger.models.SQLITE_APPEND_ONLY:
+            if "_no_update " in statement:
+                session.execute(text(statement))
+    else:
+        for table in ("journal_entry", "posting"):
+            session.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
 
 
 def checks_failing(session, ring) -> set[str]:
@@ -53,6 +61,16 @@ def test_a_clean_book_passes_every_check(session, book):
     assert report.ok and report.violations == ()
     assert set(report.checks) == set(ledger.CHECKS)
     assert (report.entries, report.postings, report.total_balance) == (4, 8, 0)
+
+
+def test_a_missing_or_disabled_append_only_trigger_is_found(session, book):
+    if session.bind.dialect.name == "sqlite":
+        session.execute(text("DROP TRIGGER trg_posting_no_delete"))
+    else:
+        session.execute(text("ALTER TABLE posting DISABLE TRIGGER trg_posting_no_delete"))
+    report = ledger.verify(session, book["ring"])
+    found = [(v.check, "trg_posting_no_delete" in v.detail) for v in report.violations]
+    assert found == [("append_only", True)]
 
 
 def test_a_cached_balance_that_differs_from_its_postings_is_found(session, book):

@@ -47,7 +47,7 @@ def book(session, monkeypatch):
     and a transfer in another ring inside the period.
     """
     monkeypatch.setattr("tauschring.logins.generate_password_hash", lambda password: "not-a-hash")
-    ring_id = found_ring(session, name="Testring; Lindenau\u2028West", now=FOUNDED)
+    ring_id = found_ring(session, name="Testring; Lindenau West", now=FOUNDED)
     system = Actor.system(ring_id)
     make = lambda first, last, **kw: admit_member(  # noqa: E731
         session, system, first_name=first, last_name=last, now=FOUNDED, **kw

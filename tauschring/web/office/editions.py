@@ -9,7 +9,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
@@ -22,10 +21,10 @@ from ...members import member_by_number
 from ...models import EDITION_FILES, Edition, EditionFile, Member, VoucherRange
 from ..common import REFUSALS, actor, commit, refused
 from . import bp
-from .forms import EmptyForm
+from .forms import EmptyForm, Form
 
 
-class EditionForm(FlaskForm):
+class EditionForm(Form):
     month = StringField(
         _l("Monat (JJJJ-MM)"), validators=[DataRequired(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$")]
     )
@@ -38,7 +37,7 @@ class EditionForm(FlaskForm):
     show_contact_list = BooleanField(_l("Kontaktliste abdrucken"), default=True)
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     date = DateField(_l("Datum"), validators=[DataRequired(_l("Bitte geben Sie ein Datum an."))])
     time = StringField(
         _l("Uhrzeit (HH:MM, freiwillig)"), validators=[Optional(), Regexp(r"^([01]\d|2[0-3]):[0-5]\d$")]
@@ -48,12 +47,12 @@ class EventForm(FlaskForm):
     text = TextAreaField(_l("Text (freiwillig)"), validators=[Optional(), Length(max=2000)])
 
 
-class NewsForm(FlaskForm):
+class NewsForm(Form):
     title = StringField(_l("Überschrift"), validators=[DataRequired(), Length(max=200)])
     text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=8000)])
 
 
-class RangeForm(FlaskForm):
+class RangeForm(Form):
     count = IntegerField(_l("Anzahl Belegnummern"), validators=[DataRequired(), NumberRange(1, 1000)])
     number = StringField(
         _l("an Mitglied Nr. (leer = Büro, blanko)"), validators=[Optional(), Regexp(r"^\d{1,9}$")]

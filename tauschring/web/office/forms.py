@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -20,25 +19,18 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from ... import texts
 from ...logins import MIN_PASSWORD_LENGTH
-from ..forms import ContactFields
+from ..forms import ContactFields, EmptyForm, Form  # noqa: F401 (EmptyForm: for the office views)
 
-SOURCES = [
-    SelectChoice("paper_form", _l("Papierformular")),
-    SelectChoice("office", _l("im Büro mündlich/telefonisch")),
-]
+SOURCES = [SelectChoice(code, texts.CONSENT_SOURCES[code]) for code in ("paper_form", "office")]
 
 
-class EmptyForm(FlaskForm):
-    """Only the CSRF token: for buttons that post."""
-
-
-class BatchForm(FlaskForm):
+class BatchForm(Form):
     title = StringField(
         _l("Bezeichnung (z. B. Tauschtreffen 14.11.)"), validators=[Optional(), Length(max=200)]
     )
 
 
-class LineForm(FlaskForm):
+class LineForm(Form):
     """One voucher as the clerk types it, in the order the paper is read (the date last: it
     rarely changes within a stack and defaults from the line before)."""
 
@@ -54,20 +46,20 @@ class LineForm(FlaskForm):
     )
 
 
-class TotalsForm(FlaskForm):
+class TotalsForm(Form):
     expected_count = IntegerField(
         _l("Anzahl Belege laut Stapel"), validators=[Optional(), NumberRange(0, 10000)]
     )
     expected_amount = StringField(_l("Summe laut Stapel"), validators=[Optional(), Length(max=20)])
 
 
-class PostForm(FlaskForm):
+class PostForm(Form):
     clean_only = BooleanField(
         _l("Nur die fehlerfreien Zeilen buchen; die anderen bleiben ungebucht im Stapel.")
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("CSV-Datei"),
         validators=[
@@ -77,7 +69,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class MemberForm(ContactFields, FlaskForm):
+class MemberForm(ContactFields, Form):
     first_name = StringField(
         _l("Vorname"), validators=[DataRequired(_l("Bitte geben Sie den Vornamen an.")), Length(max=100)]
     )
@@ -110,7 +102,7 @@ class AdmitForm(MemberForm):
     )
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     source = SelectField(_l("Quelle"), choices=SOURCES)
     changed_on = DateField(
         _l("Datum der Erklärung"), validators=[DataRequired(_l("Bitte geben Sie ein Datum an."))]
@@ -123,7 +115,7 @@ class ConsentForm(FlaskForm):
     address_print = BooleanField(_l("Adresse im Druck"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(
         _l("Benutzername"),
         validators=[
@@ -146,18 +138,18 @@ class LoginForm(FlaskForm):
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField(
         _l("Grund"), validators=[DataRequired(_l("Bitte geben Sie einen Grund an.")), Length(max=500)]
     )
     override = BooleanField(_l("auch wenn eine Grenze überschritten wird (Grund wird vermerkt)"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     confirm = StringField(_l("Zur Bestätigung die Mitgliedsnummer eintippen"), validators=[DataRequired()])
 
 
-class LimitsForm(FlaskForm):
+class LimitsForm(Form):
     min_balance = StringField(
         _l("Untergrenze"),
         description=_l("z. B. -40:00; leer: wie im Tauschring"),
@@ -170,22 +162,22 @@ class LimitsForm(FlaskForm):
     )
 
 
-class NumberForm(FlaskForm):
+class NumberForm(Form):
     number = StringField(_l("Mitgliedsnummer"), validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
 
 
-class FeeForm(FlaskForm):
+class FeeForm(Form):
     period = HiddenField(validators=[DataRequired(), Regexp(r"^\d{4}-\d{2}$")])
 
 
-class ExemptionForm(FlaskForm):
+class ExemptionForm(Form):
     number = StringField(_l("Mitgliedsnummer"), validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
     reason = StringField(
         _l("Grund"), validators=[DataRequired(_l("Bitte geben Sie einen Grund an.")), Length(max=300)]
     )
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     name = StringField(_l("Name des Tauschrings"), validators=[DataRequired(), Length(max=200)])
     unit_singular = StringField(_l("Einheit (Einzahl)"), validators=[DataRequired(), Length(max=30)])
     unit_plural = StringField(_l("Einheit (Mehrzahl)"), validators=[DataRequired(), Length(max=30)])
