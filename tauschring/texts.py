@@ -159,6 +159,7 @@ AUDIT_ACTIONS = {
 }
 
 
+LISTING_KINDS = {"offer": _l("Angebot"), "request": _l("Gesuch")}
 IMPORT_KINDS = {
     "members": _l("Mitglieder"),
     "listings": _l("Inserate"),
@@ -175,6 +176,7 @@ IMPORT_LINE_STATUSES = {
     "error": _l("Fehler"),
     "duplicate": _l("schon da"),
     "skip": _l("nichts zu tun"),
+    "taken": _l("übernommen"),
 }
 
 NAME_DISPLAYS = {

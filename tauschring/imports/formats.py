@@ -35,6 +35,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from .. import errors
 from .reading import Row
 
@@ -150,19 +152,28 @@ TEMPLATE_COLUMNS: dict[str, tuple[Column, ...]] = {
 
 # What each template column holds, for the office page and the second sheet of the XLSX template.
 TEMPLATE_HINTS = {
-    "number": "frei lassen für die nächste freie Nummer",
-    "joined_on": "TT.MM.JJJJ; leer: heute",
-    "paper_member": "ja oder nein",
-    "large_print": "ja oder nein",
-    "phone_online": "ja oder nein: nur was das Mitglied erklärt hat",
-    "consent_date": "TT.MM.JJJJ, nötig sobald eine Einwilligung „ja“ ist",
-    "member": "Mitgliedsnummer in Tauschring",
-    "kind": "Angebot oder Gesuch",
-    "category": "Name einer Rubrik; unbekannte ordnen Sie vor der Übernahme zu",
-    "expires_on": "TT.MM.JJJJ; leer: die Laufzeit des Tauschrings",
-    "balance": "z. B. 12:30 oder -4,5 (Stunden); im Tauschring-Maß, wenn er eines hat",
-    "min_balance": "z. B. -30:00; leer: wie im Tauschring",
-    "max_balance": "z. B. 60:00; leer: wie im Tauschring",
+    "number": _l(
+        "leer: die nächste freie Nummer; eine vergebene Nummer wird durch die nächste freie ersetzt"
+    ),
+    "first_name": _l("Pflicht"),
+    "last_name": _l("Pflicht"),
+    "joined_on": _l("TT.MM.JJJJ; leer: heute"),
+    "paper_member": _l("ja oder nein"),
+    "large_print": _l("ja oder nein"),
+    "phone_online": _l("ja oder nein: nur was das Mitglied erklärt hat; leer: keine Einwilligung"),
+    "consent_date": _l(
+        "TT.MM.JJJJ: wann das Mitglied eingewilligt hat; nötig, sobald eine Einwilligung „ja“ ist"
+    ),
+    "member": _l("die Mitgliedsnummer wie in der Mitgliederdatei"),
+    "kind": _l("Angebot oder Gesuch"),
+    "category": _l("Name einer Rubrik; unbekannte Namen ordnen Sie vor der Übernahme einer Rubrik zu"),
+    "title": _l("Pflicht, höchstens 120 Zeichen"),
+    "text": _l("leer: der Titel"),
+    "expires_on": _l("TT.MM.JJJJ; leer: die übliche Laufzeit des Tauschrings"),
+    "published_at": _l("TT.MM.JJJJ; leer: heute"),
+    "balance": _l("z. B. 12:30 oder -4,5 (Stunden; im eigenen Maß des Tauschrings, wenn er eines hat)"),
+    "min_balance": _l("z. B. -30:00 (30:00 heißt dasselbe); leer: wie im Tauschring"),
+    "max_balance": _l("z. B. 60:00; leer: wie im Tauschring"),
 }
 
 # Cyclos 3.7.3, ExportMembersToCsvAction: Id, member.username, member.name, member.email,

@@ -66,6 +66,7 @@ class LineCheck:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     duplicate: bool = False
+    taken: bool = False  # taken over by this very import
     nothing_to_do: bool = False
     member: Member | None = None  # the owner (listings, balances) or the member a duplicate is
     number: int | None = None  # members: the number the new member gets
@@ -86,7 +87,10 @@ class LineCheck:
 
     @property
     def status(self) -> str:
-        """ready, error (with its reasons), duplicate, or skip (nothing to do: a zero balance)."""
+        """ready, error (with its reasons), duplicate, skip (nothing to do: a zero balance), or
+        taken (taken over by this import)."""
+        if self.taken:
+            return "taken"
         if self.duplicate:
             return "duplicate"
         if self.errors:
@@ -416,7 +420,7 @@ def _check_members(session: Session, check: ImportCheck, today: dt.date) -> None
             line.errors.append(
                 _("Benutzername fehlt.") if batch.format == "cyclos" else _("Mitgliedsnummer (N) fehlt.")
             )
-        if _known(line, references, seen):
+        if _known(line, references, seen, batch):
             continue
         _member_details(line, batch.format, today)
         email = str(line.details.get("email") or "").lower()
@@ -688,7 +692,7 @@ def _check_listings(session: Session, check: ImportCheck, today: dt.date) -> Non
         line.category_name = row.get("category").strip()
         if line.category_name and line.category_name not in names:
             names[line.category_name] = _category_for(line.category_name, categories, mapping)
-        if _known(line, references, seen):
+        if _known(line, references, seen, batch):
             continue
         line.member = _owner(line, batch.format, members_by_ref, by_number)
         line.kind = formats.KIND_WORDS.get(formats.header_key(row.get("kind")))
@@ -789,7 +793,7 @@ def _check_balances(session: Session, check: ImportCheck, today: dt.date) -> Non
     accounts: dict[int, int] = {}
     for line in check.lines:
         row = line.row
-        if _known(line, references, seen):
+        if _known(line, references, seen, batch):
             continue
         member = line.member = _owner(line, batch.format, members_by_ref, by_number)
         if member is not None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import io
 
+from ..texts import in_german
 from .formats import TEMPLATE_HINTS, template_columns
 
 FILE_NAMES = {"members": "mitglieder", "listings": "inserate", "balances": "kontostaende"}
 
 
-def hint(field: str) -> str:
-    """What a template column holds (the consent columns share one hint)."""
+def hint(field: str) -> object:
+    """What a template column holds (the consent columns share one hint), as a lazy text."""
     if field.endswith(("_online", "_print")):
         return TEMPLATE_HINTS["phone_online"]
     return TEMPLATE_HINTS.get(field, "")
@@ -45,7 +46,7 @@ def template_xlsx(kind: str) -> bytes:
     for cell in hints[1]:
         cell.font = Font(bold=True)
     for column in columns:
-        hints.append([column.label, "ja" if column.required else "", hint(column.field)])
+        hints.append([column.label, "ja" if column.required else "", in_german(hint(column.field))])
     hints.column_dimensions["A"].width = 22
     hints.column_dimensions["C"].width = 70
     workbook.properties.creator = "Tauschring"
