@@ -334,29 +334,32 @@ def _references(session: Session, ring_id: int, source: str, kind: str) -> dict[
     return {reference.external_id: reference for reference in session.scalars(query)}
 
 
-def _known(line: LineCheck, references: dict[str, ImportReference], seen: dict[str, int]) -> bool:
-    """A line taken over before (by its key), or one standing twice in the file: a duplicate."""
+def _known(
+    line: LineCheck, references: dict[str, ImportReference], seen: dict[str, int], batch: ImportBatch
+) -> bool:
+    """A line taken over before (by its key), or one standing twice in the file: a duplicate. (A
+    line this very import took over is shown as taken.)"""
     key = line.key
     if not key:
         return False
     reference = references.get(key)
     if reference is not None:
-        line.duplicate = True
-        member = reference.member
-        line.member = member
+        member = line.member = reference.member
+        line.name = _name(member) if member is not None else ""
+        if reference.batch_id is not None and reference.batch_id == batch.id:
+            line.taken = True
+            seen[key] = line.row.line
+            said = line.warnings
+        else:
+            line.duplicate = True
+            said = line.errors
         if reference.listing_id is not None:
-            line.errors.append(
-                _("Schon übernommen: Inserat %(number)s.", number=reference.listing.public_number)
-            )
+            said.append(_("Übernommen: Inserat %(number)s.", number=reference.listing.public_number))
         elif reference.entry_id is not None:
-            line.errors.append(_("Schon übernommen (Buchung Nr. %(entry)s).", entry=reference.entry_id))
+            said.append(_("Übernommen: Buchung Nr. %(entry)s.", entry=reference.entry_id))
         elif member is not None:
-            line.errors.append(
-                _(
-                    "Schon übernommen: Mitglied %(number)s, %(name)s.",
-                    number=member.number,
-                    name=_name(member),
-                )
+            said.append(
+                _("Übernommen: Mitglied %(number)s, %(name)s.", number=member.number, name=_name(member))
             )
         return True
     if erased_import_key(key) in references:
