@@ -343,6 +343,8 @@ def _known(
     if not key:
         return False
     reference = references.get(key)
+    if reference is not None and reference.batch_id == batch.id and key in seen:
+        reference = None  # the line this import took over stands above: this one is a duplicate
     if reference is not None:
         member = line.member = reference.member
         line.name = _name(member) if member is not None else ""
