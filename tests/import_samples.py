@@ -93,7 +93,8 @@ CYCLOS_MEMBERS_EN = [
      "", "", "", "", "", ""],
     ["7", "weg", "Walter Weg", "", "01/01/2015", "", "", "", "Removed members", "", "", "", "", "", "", "",
      "", ""],
-    ["8", "grete", "Margarete Köhler", "", "", "", "", "", "Full members", "", "", "", "", "", "", "", "", ""],
+    ["8", "grete", "Margarete Köhler", "", "", "", "", "", "Full members", "", "", "", "", "", "", "", "",
+     ""],
     ["9", "solo", "Cher", "", "", "", "", "", "Full members", "", "", "", "", "", "", "", "", ""],
 ]  # fmt: skip
 
@@ -106,8 +107,9 @@ CYCLOS_MEMBERS_DE = [
 
 # ExportAdsToCsvAction (German labels of 3.7.3; "Mitglieds-Id" is the ad's id).
 CYCLOS_ADS_DE = [
-    ["Mitglieds-Id", "Typ", "Titel", "Kategorie", "Preis", "Währung", "Dauerinserat", "Veröffentlichungsdatum",
-     "Ablaufdatum", "Mitglied-Benutzername", "AnbieterIn", "Externe Veröffentlichung", "Beschreibung"],
+    ["Mitglieds-Id", "Typ", "Titel", "Kategorie", "Preis", "Währung", "Dauerinserat",
+     "Veröffentlichungsdatum", "Ablaufdatum", "Mitglied-Benutzername", "AnbieterIn",
+     "Externe Veröffentlichung", "Beschreibung"],
     ["301", "Angebot", "Fahrräder reparieren", "Handwerk: Fahrrad", "1,00", "Std.", "false", "01/09/2026",
      "01/03/2027", "grete", "Margarete Köhler", "true", "<p>Schläuche, Bremsen &amp; Licht.</p><p>Gern!</p>"],
     ["302", "Nachfrage", "Begleitung zum Arzt", "Soziales", "", "", "true", "15/10/2026", "", "117",

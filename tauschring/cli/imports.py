@@ -152,8 +152,8 @@ def _show(check: imports.ImportCheck, *, ring_name: str, dry_run: bool) -> None:
         click.echo(
             f"  Zu buchen: eine Buchung über {check.ready_count} Konten, zusammen "
             f"{format_amount(check.total, check.unit, signed=True)}; Gegenbuchung auf das Konto "
-            f"Eröffnungssalden: {format_amount(-check.total, check.unit, signed=True)}. "
-            "Grenzen gelten dabei nicht."
+            f"Eröffnungssalden: {format_amount(-check.total, check.unit, signed=True)} "
+            "(die Grenzen gelten dabei nicht)."
         )
     for name in check.unmapped:
         click.echo(f'  Rubrik „{name}“ ohne Zuordnung: mit --rubrik "{name}=RUBRIK" zuordnen.')

@@ -851,7 +851,7 @@ def _amount(line: LineCheck, row: SourceRow, unit: Unit) -> int | None:
         return None
     if rounded:
         line.warnings.append(
-            _("Auf ganze Minuten gerundet: %(amount)s.", amount=format_amount(minutes, unit))
+            _("Auf ganze Minuten gerundet (%(amount)s).", amount=format_amount(minutes, unit))
         )
     return minutes
 

@@ -158,7 +158,10 @@ def test_the_template_as_xlsx_reads_like_the_csv(world):
 
 
 def test_english_headers_commas_and_a_byte_order_mark_are_read_too(world):
-    raw = "\ufeffnumber,first name,last name,email,phone online,consent date\n7,Zoë,Ångström,zoe@example.org,yes,2024-05-01\n"
+    raw = (
+        "\ufeffnumber,first name,last name,email,phone online,consent date\n"
+        "7,Zoë,Ångström,zoe@example.org,yes,2024-05-01\n"
+    )
     check = imports.check_import(
         world.session, stage(world, "template", "members", raw.encode()), today=TODAY
     )
