@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from flask.cli import with_appcontext
 
 import ledger
 
@@ -64,6 +65,7 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
     metavar="NAME=RUBRIK",
     help="Inserate: eine Rubrik der Datei einer Rubrik des Tauschrings zuordnen (mehrfach möglich).",
 )
+@with_appcontext
 def import_command(
     format_name: str,
     kind_name: str,
