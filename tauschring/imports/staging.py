@@ -705,10 +705,13 @@ def _check_listings(session: Session, check: ImportCheck, today: dt.date) -> Non
             line.errors.append(_("Art „%(text)s“: bitte Angebot oder Gesuch.", text=row.get("kind")[:40]))
         line.category = names.get(line.category_name)
         if not line.category_name:
-            line.errors.append(_("Die Rubrik fehlt: bitte unten zuordnen."))
+            line.errors.append(_("Die Rubrik fehlt: bitte einer Rubrik zuordnen."))
         elif line.category is None:
             line.errors.append(
-                _("Rubrik „%(name)s“ gibt es hier nicht: bitte unten zuordnen.", name=line.category_name[:60])
+                _(
+                    "Rubrik „%(name)s“ gibt es hier nicht: bitte einer Rubrik dieses Tauschrings zuordnen.",
+                    name=line.category_name[:60],
+                )
             )
         title = " ".join(row.get("title").split())
         text = _plain(row.get("text")) or title
