@@ -175,7 +175,7 @@ IMPORT_LINE_STATUSES = {
     "ready": _l("bereit"),
     "error": _l("Fehler"),
     "duplicate": _l("schon da"),
-    "skip": _l("nichts zu tun"),
+    "nothing": _l("nichts zu tun"),
     "taken": _l("übernommen"),
 }
 

@@ -87,7 +87,7 @@ class LineCheck:
 
     @property
     def status(self) -> str:
-        """ready, error (with its reasons), duplicate, skip (nothing to do: a zero balance), or
+        """ready, error (with its reasons), duplicate, nothing (nothing to do: a zero balance), or
         taken (taken over by this import)."""
         if self.taken:
             return "taken"
@@ -96,7 +96,7 @@ class LineCheck:
         if self.errors:
             return "error"
         if self.nothing_to_do:
-            return "skip"
+            return "nothing"
         return "ready"
 
     @property

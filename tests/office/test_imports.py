@@ -96,13 +96,15 @@ def test_listings_wait_for_the_office_to_map_an_unknown_rubrik(app, browser, rin
 @freeze_time(NOW)
 def test_balances_show_their_total_before_booking_and_the_books_verify_after(app, browser, ring):
     browser.login("buero")
-    raw = samples.csv_bytes([["Mitgliedsnummer", "Kontostand"], ["1", "40:00"], ["2", "-2:30"]])
+    raw = samples.csv_bytes([["Mitgliedsnummer", "Kontostand"], ["1", "40:00"], ["2", "-2:30"], ["3", "0"]])
     batch = import_id(upload(browser, raw, kind="balances", name="salden.csv"))
     page = text_of(browser.get(f"/buero/umzug/{batch}"))
     assert (
         "Summe der bereiten Kontostände: +37:30 Std. – Gegenbuchung auf das Konto Eröffnungssalden: -37:30"
         in page
     )
+    assert "Zeilen: 3" in page and "nichts zu tun: 1" in page  # a zero balance stays visible
+    assert "4 nichts zu tun Kontostand 0: nichts zu buchen. 3 Clara Wagner 0:00 Std." in page
     done = browser.post(f"/buero/umzug/{batch}/uebernehmen", {})
     assert "Die Buchhaltung ist geprüft und in Ordnung." in text_of(browser.get(done.headers["Location"]))
     with app.app_context():

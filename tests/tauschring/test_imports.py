@@ -309,7 +309,7 @@ def test_template_balances_with_limits_zero_lines_and_broken_lines(world, templa
     assert statuses(check) == [
         (2, "ready"),
         (3, "ready"),
-        (4, "skip"),
+        (4, "nothing"),
         (5, "duplicate"),
         (6, "error"),
         (7, "error"),
