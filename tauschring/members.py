@@ -25,6 +25,7 @@ from .models import (
     CONTACT_FIELDS,
     Consent,
     ConsentChange,
+    ImportBatch,
     ImportReference,
     Listing,
     Member,
@@ -548,9 +549,14 @@ def erase_member(session: Session, actor: Actor, member: Member, *, now: dt.date
     ledger.relabel_account(
         session, ring_id=member.ring_id, account_id=member.account_id, label=account_label(member)
     )
+    files = set()
     for reference in session.scalars(select(ImportReference).where(ImportReference.member_id == member.id)):
         reference.external_id = erased_import_key(reference.external_id)
         reference.listing_id = None
+        files.add(reference.batch_id)
+    # The files the member came in with hold their data too: only their fingerprint stays.
+    for batch in session.scalars(select(ImportBatch).where(ImportBatch.id.in_(files))):
+        batch.content = b""
     session.flush()
     for listing in session.scalars(select(Listing).where(Listing.member_id == member.id)):
         session.delete(listing)

@@ -113,6 +113,8 @@ class ImportCheck:
     categories: list[tuple[str, Category | None]] = field(default_factory=list)
     # An earlier import of the very same file (same content), if there was one.
     same_file: ImportBatch | None = None
+    # The file was removed because a member in it was erased (DSGVO): only its fingerprint stays.
+    removed: bool = False
 
     def count(self, status: str) -> int:
         return sum(1 for line in self.lines if line.status == status)
@@ -306,9 +308,12 @@ def discard_import(session: Session, actor: Actor, batch: ImportBatch, *, now: d
 
 
 def check_import(session: Session, batch: ImportBatch, *, today: dt.date) -> ImportCheck:
-    """Read the file again and check every line against the ring and the lines before it."""
-    rows = formats.read_source(batch.format, batch.kind, reading.read_rows(batch.content))
+    """Read the file again and check every line against the ring and the lines before it. (A file
+    whose content was removed, when a member in it was erased, has no lines any more.)"""
     unit = unit_of(session, batch.ring_id)
+    if not batch.content:
+        return ImportCheck(batch=batch, lines=[], unit=unit, removed=True)
+    rows = formats.read_source(batch.format, batch.kind, reading.read_rows(batch.content))
     check = ImportCheck(batch=batch, lines=[LineCheck(row=row) for row in rows], unit=unit)
     {"members": _check_members, "listings": _check_listings, "balances": _check_balances}[batch.kind](
         session, check, today
@@ -904,7 +909,7 @@ def post_import(
     if batch.ring_id != actor.ring_id:
         raise errors.ImportUnknown(import_id=batch.id)
     _require_open(batch)
-    check = check_import(session, batch, today=now.date())
+    check = check_import(session, batch, today=now.date())  # a removed file has nothing ready
     if check.error_count and not clean_only:
         raise errors.ImportHasErrors(count=check.error_count)
     ready = [line for line in check.lines if line.ready]

@@ -476,6 +476,9 @@ def test_an_erased_member_is_not_brought_back_by_the_old_file(world, cyclos_memb
     members.erase_member(world.session, world.system, grete, now=NOW)
     reference = world.session.scalar(select(ImportReference).where(ImportReference.member_id == grete.id))
     assert reference.external_id.startswith("erased:") and "grete" not in reference.external_id
+    assert cyclos_members.content == b"" and cyclos_members.sha256  # the file held her address
+    removed = imports.check_import(world.session, cyclos_members, today=TODAY)
+    assert removed.removed and removed.lines == []
     raw = samples.csv_bytes(samples.CYCLOS_MEMBERS_EN, sep=",", quote_all=True)
     check = imports.check_import(world.session, stage(world, "cyclos", "members", raw), today=TODAY)
     assert check.lines[0].status == "duplicate" and "gelöscht" in check.lines[0].errors[0]
