@@ -145,6 +145,16 @@ class TokenUnknown(Unknown):
     template = "There is no API token {token_id}."
 
 
+class RingUnknown(Unknown):
+    code = "ring_unknown"
+    template = "There is no ring {reference}."
+
+
+class ImportUnknown(Unknown):
+    code = "import_unknown"
+    template = "There is no import {import_id}."
+
+
 class HelperUnknown(Unknown):
     code = "helper_unknown"
     template = "This login is no helper of member {number}."
@@ -318,6 +328,40 @@ class ImportTooLarge(Invalid):
     template = "The file is too large (at most {megabytes} MB)."
 
 
+class ImportTooManyLines(Invalid):
+    code = "import_too_many_lines"
+    template = "A file to import holds at most {maximum} lines."
+
+
+class ImportFormatUnknown(Invalid):
+    """The console or a form named a format or a kind of data that is not imported."""
+
+    code = "import_format_unknown"
+    template = "Unknown import: {name}."
+
+
+class ImportUnreadable(Invalid):
+    """Not a CSV text nor an XLSX workbook, or a workbook that cannot be opened."""
+
+    code = "import_unreadable"
+    template = "The file cannot be read as CSV or XLSX."
+
+
+class ImportHistoryNotImported(Invalid):
+    """A history of transfers (TimeOverflow's transfers, Cyclos' account history) is not taken
+    over: the ring moves in with each member's balance as one opening entry."""
+
+    code = "import_history_not_imported"
+    template = "A history of transfers is not imported; import the balances ({source})."
+
+
+class RingNotNamed(Invalid):
+    """A command with several rings in the database must be told which one."""
+
+    code = "ring_not_named"
+    template = "There are {count} rings; name one."
+
+
 # --- conflicts with the state of things (409) ---------------------------------------------------
 
 
@@ -431,6 +475,33 @@ class PeriodNotBegun(Refusal):
 class NoFee(Refusal):
     code = "no_fee"
     template = "This ring charges no account fee."
+
+
+class MemberNumberTaken(Refusal):
+    code = "member_number_taken"
+    template = "Member number {number} is taken."
+
+
+class ImportNotOpen(Refusal):
+    code = "import_not_open"
+    template = "Import {import_id} is not open any more."
+
+
+class ImportHasErrors(Refusal):
+    code = "import_has_errors"
+    template = "{count} line(s) of the import have errors."
+
+
+class ImportNothingReady(Refusal):
+    code = "import_nothing_ready"
+    template = "No line of the import is ready to take over."
+
+
+class OpeningBalancesUnverified(Refusal):
+    """After booking the opening balances the ledger's verify found a violation: nothing is kept."""
+
+    code = "opening_balances_unverified"
+    template = "The books would not verify after the opening balances: {checks}."
 
 
 class EditionExists(Refusal):

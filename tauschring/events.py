@@ -111,6 +111,15 @@ class BatchPosted(Event):
 
 
 @dataclass(frozen=True)
+class ImportPosted(Event):
+    """A file of the ring's old system was taken over: members, listings or opening balances."""
+
+    batch_id: int
+    kind: str
+    created: int
+
+
+@dataclass(frozen=True)
 class FeesBooked(Event):
     period: str
     entry_ids: tuple[int, ...]

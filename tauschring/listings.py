@@ -83,8 +83,14 @@ def create_listing(
     availability: str | None = None,
     price_hint: str | None = None,
     print_in_paper: bool = True,
+    expires_on: dt.date | None = None,
+    published_at: dt.datetime | None = None,
 ) -> Listing:
-    """A new listing with the next public number of its kind; it runs for the ring's months."""
+    """A new listing with the next public number of its kind; it runs for the ring's months.
+
+    A listing a member brings along from the ring's old system keeps when it appeared there
+    (``published_at``, never later than now) and until when it runs (``expires_on``, from today on).
+    """
     require_may_act_for(session, actor, member)
     require_active(member)
     if kind not in LISTING_KINDS:
@@ -103,8 +109,8 @@ def create_listing(
         availability=_clean(availability),
         price_hint=_clean(price_hint),
         print_in_paper=print_in_paper,
-        created_at=now,
-        expires_on=add_months(now.date(), months),
+        created_at=min(published_at, now) if published_at is not None else now,
+        expires_on=max(expires_on, now.date()) if expires_on is not None else add_months(now.date(), months),
     )
     listing.search_text = _search_text(listing, category)
     session.add(listing)

@@ -9,6 +9,7 @@ happened, and raises a named refusal (``errors``). It flushes and never commits.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ from .models import (
     Listing,
     Member,
     MemberHelper,
+    RingCounter,
     User,
 )
 from .names import account_label, display_name, postal_address
@@ -149,9 +151,11 @@ def admit_member(
     joined_on: dt.date | None = None,
     min_balance: int | None = None,
     max_balance: int | None = None,
+    number: int | None = None,
     **details: object,
 ) -> Member:
-    """Admit a member: the next member number, an hour account, no consents (nothing published)."""
+    """Admit a member: the next member number (or ``number``, one the member brings along from the
+    ring's old system, if it is free), an hour account, no consents (nothing published)."""
     require_office(actor)
     if not first_name.strip() or not last_name.strip():
         raise errors.NameMissing()
@@ -159,7 +163,10 @@ def admit_member(
     if unknown:
         raise TypeError(f"not member data: {sorted(unknown)}")
     ring_id = actor.ring_id
-    number = next_number(session, ring_id, "member")
+    if number is None:
+        number = next_number(session, ring_id, "member")
+    else:
+        number = _keep_number(session, ring_id, number)
     member = Member(
         ring_id=ring_id,
         number=number,
@@ -194,6 +201,34 @@ def admit_member(
     )
     events.record(session, events.MemberAdmitted(ring_id=ring_id, member_id=member.id))
     return member
+
+
+def _keep_number(session: Session, ring_id: int, number: int) -> int:
+    """Take a given member number: it must be free; the counter moves past it, so the next member
+    admitted by hand gets a number after it (numbers are never reused)."""
+    if isinstance(number, bool) or not isinstance(number, int) or not 0 < number < 2**31:
+        raise errors.MemberNumberTaken(number=number)
+    if member_by_number(session, ring_id, number) is not None:
+        raise errors.MemberNumberTaken(number=number)
+    counter = session.scalar(
+        select(RingCounter)
+        .where(RingCounter.ring_id == ring_id, RingCounter.name == "member")
+        .with_for_update()
+    )
+    if counter is None:
+        session.add(RingCounter(ring_id=ring_id, name="member", value=number))
+    elif counter.value < number:
+        counter.value = number
+    session.flush()
+    return number
+
+
+def member_number_counter(session: Session, ring_id: int) -> int:
+    """The last member number handed out (the next one admitted gets the one after it)."""
+    value = session.scalar(
+        select(RingCounter.value).where(RingCounter.ring_id == ring_id, RingCounter.name == "member")
+    )
+    return value or 0
 
 
 def _clean(value: object) -> object:
@@ -286,12 +321,12 @@ def consents(member: Member) -> dict[tuple[str, str], bool]:
 
 
 def consent_source(actor: Actor, member: Member, stated: str | None = None) -> str:
-    """Where a consent comes from: the member online, their helper, or the office (from a paper form
-    or by word of mouth, as the clerk states)."""
+    """Where a consent comes from: the member online, their helper, or the office (from a paper form,
+    by word of mouth, or from the file of the ring's old system, as the clerk states)."""
     if actor.is_member(member):
         return "online"
     if actor.is_office:
-        return stated if stated in ("paper_form", "office") else "office"
+        return stated if stated in ("paper_form", "office", "import") else "office"
     return "helper"
 
 
@@ -524,6 +559,18 @@ def _end_helper_links(session: Session, member: Member, user_ids: list[int]) -> 
     if user_ids:
         condition = or_(condition, MemberHelper.user_id.in_(user_ids))
     return session.execute(delete(MemberHelper).where(condition)).rowcount or 0
+
+
+ERASED_PREFIX = "erased:"
+
+
+def erased_import_key(external_id: str) -> str:
+    """The key of an old system's line (a login, a number) once its member's data were erased: a
+    hash, which still tells that a line of an old file was this member (so importing the file
+    again does not bring the person back) but no longer names anyone."""
+    if external_id.startswith(ERASED_PREFIX):
+        return external_id
+    return ERASED_PREFIX + hashlib.sha256(external_id.encode("utf-8")).hexdigest()
 
 
 def set_limits(

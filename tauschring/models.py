@@ -32,7 +32,7 @@ MEMBER_STATUSES = ("active", "suspended", "left")
 ROLES = ("member", "office", "admin")
 CONTACT_FIELDS = ("phone", "email", "address")
 CONSENT_CHANNELS = ("online", "print")
-CONSENT_SOURCES = ("online", "paper_form", "office", "helper")
+CONSENT_SOURCES = ("online", "paper_form", "office", "helper", "import")
 LISTING_KINDS = ("offer", "request")
 REQUEST_STATUSES = ("open", "accepted", "declined", "auto_accepted", "cancelled", "failed")
 
@@ -431,6 +431,72 @@ class VoucherLine(Base):
     __table_args__ = (UniqueConstraint("batch_id", "position"),)
 
 
+IMPORT_KINDS = ("members", "listings", "balances")
+IMPORT_FORMATS = ("template", "cyclos", "timeoverflow")
+IMPORT_STATUSES = ("open", "posted", "discarded")
+REFERENCE_KINDS = ("member", "listing", "balance")
+
+
+class ImportBatch(Base):
+    """A file brought along when a ring moves in (members, listings or opening balances), staged
+    like a voucher batch: its lines are checked whenever it is shown, and nothing is written to
+    the ring until the office takes it over."""
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    format: Mapped[str] = mapped_column(String(20))
+    filename: Mapped[str] = mapped_column(String(200))
+    # The file as uploaded: read again at every check (a mapping may have changed since).
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Rubrik names of the file mapped to the ring's Rubriken: JSON {"name in the file": category id}.
+    mapping: Mapped[str] = mapped_column(Text, default="{}")
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # None when the console imported it (the system acts there).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    posted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    posted_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    __table_args__ = (
+        CheckConstraint(check_in("kind", IMPORT_KINDS), name="kind"),
+        CheckConstraint(check_in("format", IMPORT_FORMATS), name="format"),
+        CheckConstraint(check_in("status", IMPORT_STATUSES), name="status"),
+    )
+
+
+class ImportReference(Base):
+    """What an import made of one line of a file (a member, a listing, an opening balance), under
+    the old system's own key (a login, a member number, an ad's id): a second import of the same
+    file finds it and changes nothing. When a member's data are erased, the key is kept only as a
+    hash (``members.erased_import_key``), so the old file cannot bring the person back."""
+
+    __tablename__ = "import_reference"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(10))
+    external_id: Mapped[str] = mapped_column(String(200))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
+    listing_id: Mapped[int | None] = mapped_column(ForeignKey("listing.id"))
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entry.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    member: Mapped[Member | None] = relationship(foreign_keys=[member_id])
+    listing: Mapped[Listing | None] = relationship(foreign_keys=[listing_id])
+
+    __table_args__ = (
+        UniqueConstraint("ring_id", "source", "kind", "external_id"),
+        CheckConstraint(check_in("source", IMPORT_FORMATS), name="source"),
+        CheckConstraint(check_in("kind", REFERENCE_KINDS), name="kind"),
+    )
+
+
 class FeeExemption(Base):
     """A member who pays no account fee, and why."""
 
@@ -647,6 +713,8 @@ __all__ = [
     "EditionNews",
     "FeeExemption",
     "FeeRun",
+    "ImportBatch",
+    "ImportReference",
     "Listing",
     "LoginSession",
     "Member",

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 import ledger
 
 from . import audit, errors, events, sessions, texts
-from .members import CONTACT_DATA, EDITABLE_BY_OFFICE, STATUS_FIELDS
+from .members import CONTACT_DATA, EDITABLE_BY_OFFICE, STATUS_FIELDS, erased_import_key
 from .models import (
     ApiToken,
     AuditEvent,
@@ -35,6 +35,8 @@ from .models import (
     EditionListing,
     EditionNews,
     FeeExemption,
+    ImportBatch,
+    ImportReference,
     Listing,
     LoginSession,
     Member,
@@ -68,6 +70,7 @@ class ErasureReport:
     voucher_notes: int = 0
     fee_exemption: bool = False
     edition_texts: int = 0
+    import_files: int = 0
 
     def counts(self) -> dict[str, object]:
         return {
@@ -83,6 +86,7 @@ class ErasureReport:
             "voucher_notes": self.voucher_notes,
             "fee_exemption": self.fee_exemption,
             "edition_texts": self.edition_texts,
+            "import_files": self.import_files,
         }
 
 
@@ -99,6 +103,7 @@ def erase_member(session: Session, actor: Actor, member: Member, *, now: dt.date
     traces = _traces_of(member, logins)
 
     report.edition_files = _remove_archived_files(session, member, now)
+    report.import_files = _forget_imports(session, member)
     listing_ids = select(Listing.id).where(Listing.member_id == member.id)
     session.execute(delete(EditionListing).where(EditionListing.listing_id.in_(listing_ids)))
     report.listings = _deleted(session, delete(Listing).where(Listing.member_id == member.id))
@@ -230,6 +235,24 @@ def _scrub_edition_texts(session: Session, ring_id: int, traces: list[str]) -> i
                 setattr(row, column.key, _scrub(getattr(row, column.key), traces))
             changed += 1
     return changed
+
+
+def _forget_imports(session: Session, member: Member) -> int:
+    """The lines the member came in with keep only a hash of their old key (so importing the file
+    again does not bring the person back), and the stored files that held them are emptied (their
+    fingerprint stays). Returns how many files were emptied."""
+    files = set()
+    for reference in session.scalars(select(ImportReference).where(ImportReference.member_id == member.id)):
+        reference.external_id = erased_import_key(reference.external_id)
+        reference.listing_id = None
+        files.add(reference.batch_id)
+    emptied = 0
+    for batch in session.scalars(select(ImportBatch).where(ImportBatch.id.in_(files))):
+        if batch.content:
+            batch.content = b""
+            emptied += 1
+    session.flush()
+    return emptied
 
 
 def _remove_archived_files(session: Session, member: Member, now: dt.datetime) -> list[str]:
@@ -453,6 +476,14 @@ def data_of(session: Session, actor: Actor, member: Member, *, now: dt.datetime)
                 **_row(r, ("minutes", "memo", "service_date", "status", "created_at", "answered_at", "note")),
             }
             for r in requests
+        ],
+        "imported_from": [
+            _row(r, ("source", "kind", "external_id", "created_at"))
+            for r in session.scalars(
+                select(ImportReference)
+                .where(ImportReference.member_id == member.id)
+                .order_by(ImportReference.id)
+            )
         ],
         "printed_in": [
             {

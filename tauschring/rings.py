@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 import ledger
 
-from . import audit
+from . import audit, errors
 from .models import Category, RingCounter, RingSettings
 from .permissions import Actor, require_admin
-from .units import Unit
+from .units import Unit, whole_number
 
 DEFAULT_CATEGORIES = (
     "Haushalt",
@@ -194,6 +194,29 @@ def sole_office(session: Session) -> RingSettings | None:
     """The office of an instance's only ring (phone, office hours), for pages before sign-in."""
     ring_id = sole_ring(session)
     return settings_of(session, ring_id) if ring_id is not None else None
+
+
+def ring_by_reference(session: Session, reference: str | None) -> int:
+    """The ring a command names: by its number (id) or its exact name; without a name, the only ring
+    of the database. With several rings and no name it refuses to guess (RingNotNamed)."""
+    text = (reference or "").strip()
+    if not text:
+        found = session.scalars(select(ledger.Ring.id).order_by(ledger.Ring.id).limit(3)).all()
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise errors.RingUnknown(reference="")
+        count = session.scalar(select(func.count()).select_from(ledger.Ring))
+        raise errors.RingNotNamed(count=count)
+    number = whole_number(text)
+    if number is not None and 0 < number < 2**31 and session.get(ledger.Ring, number) is not None:
+        return number
+    by_name = session.scalars(select(ledger.Ring.id).where(ledger.Ring.name == text[:200])).all()
+    if len(by_name) == 1:
+        return by_name[0]
+    if by_name:
+        raise errors.RingNotNamed(count=len(by_name))
+    raise errors.RingUnknown(reference=text[:100])
 
 
 def categories_of(session: Session, ring_id: int) -> list[Category]:

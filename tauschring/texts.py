@@ -70,6 +70,7 @@ CONSENT_SOURCES = {
     "paper_form": _l("Papierformular"),
     "office": _l("im Büro mündlich/telefonisch"),
     "helper": _l("durch Betreuer"),
+    "import": _l("aus der Datei des alten Systems übernommen"),
 }
 ROLES = {"member": _l("Mitglied"), "office": _l("Büro"), "admin": _l("Administrator")}
 MEMBER_STATUSES = {"active": _l("aktiv"), "suspended": _l("gesperrt"), "left": _l("ausgetreten")}
@@ -92,6 +93,7 @@ OBJECT_TYPES = {
     "edition": _l("Ausgabe"),
     "entry": _l("Buchung"),
     "fee_run": _l("Gebührenlauf"),
+    "import_batch": _l("Umzug"),
     "listing": _l("Inserat"),
     "login": _l("Zugang"),
     "member": _l("Mitglied"),
@@ -123,6 +125,10 @@ AUDIT_ACTIONS = {
     "fee.run": _l("Kontoführungsgebühr gebucht"),
     "fee.unexempt": _l("Gebührenbefreiung aufgehoben"),
     "helper.add": _l("Betreuer eingetragen"),
+    "import.discard": _l("Umzug: Datei verworfen"),
+    "import.map": _l("Umzug: Rubriken zugeordnet"),
+    "import.post": _l("Umzug: Datei übernommen"),
+    "import.stage": _l("Umzug: Datei eingelesen"),
     "helper.end": _l("Betreuung beendet"),
     "listing.create": _l("Inserat aufgegeben"),
     "listing.edit": _l("Inserat geändert"),
@@ -154,6 +160,26 @@ AUDIT_ACTIONS = {
 }
 
 
+LISTING_KINDS = {"offer": _l("Angebot"), "request": _l("Gesuch")}
+IMPORT_KINDS = {
+    "members": _l("Mitglieder"),
+    "listings": _l("Inserate"),
+    "balances": _l("Kontostände"),
+}
+IMPORT_FORMATS = {
+    "template": _l("Tabelle nach Vorlage"),
+    "cyclos": _l("Cyclos 3"),
+    "timeoverflow": _l("TimeOverflow"),
+}
+IMPORT_STATUSES = {"open": _l("offen"), "posted": _l("übernommen"), "discarded": _l("verworfen")}
+IMPORT_LINE_STATUSES = {
+    "ready": _l("bereit"),
+    "error": _l("Fehler"),
+    "duplicate": _l("schon da"),
+    "nothing": _l("nichts zu tun"),
+    "taken": _l("übernommen"),
+}
+
 NAME_DISPLAYS = {
     "full": _l("Vor- und Nachname"),
     "first_initial": _l("Vorname und Anfangsbuchstabe"),
@@ -171,23 +197,29 @@ AUDIT_FIELDS = {
     "availability": _l("Erreichbarkeit"),
     "balance": _l("Kontostand"),
     "booked": _l("gebucht für Mitglieder"),
+    "categories": _l("Rubriken"),
     "category_id": _l("Rubrik (Nr.)"),
     "city": _l("Ort"),
     "clean_only": _l("nur fehlerfreie Zeilen"),
     "district": _l("Stadtteil"),
     "email": _l("E-Mail"),
+    "created": _l("übernommen"),
     "entries": _l("Buchungen"),
     "expected_count": _l("Anzahl Belege laut Stapel"),
     "expected_minutes": _l("Summe laut Stapel"),
     "fee_minutes": _l("Kontoführungsgebühr"),
     "fee_policy": _l("Wenn die Gebühr eine Grenze überschreiten würde"),
+    "filename": _l("Datei"),
     "first_name": _l("Vorname"),
+    "format": _l("Herkunft"),
     "helper": _l("Betreuer"),
     "helper_links_ended": _l("beendete Betreuungen"),
+    "kind": _l("Inhalt"),
     "large_print": _l("Großdruck"),
     "large_print_run": _l("davon in Großdruck"),
     "last_name": _l("Nachname"),
     "left_on": _l("ausgetreten am"),
+    "lines": _l("Zeilen"),
     "listing_months": _l("Laufzeit eines Inserats (Monate)"),
     "listings": _l("Inserate"),
     "max_balance": _l("Obergrenze"),
@@ -218,6 +250,7 @@ AUDIT_FIELDS = {
     "role": _l("Rolle"),
     "service_date": _l("Leistungsdatum"),
     "settlement_entry": _l("Ausgleichsbuchung (Nr.)"),
+    "skipped": _l("nicht übernommen"),
     "status": _l("Status"),
     "step_minutes": _l("Schritt (Minuten)"),
     "street": _l("Straße und Hausnummer"),
@@ -238,7 +271,14 @@ _DURATIONS = {
     "balance", "expected_minutes", "fee_minutes", "max_balance", "min_balance", "minutes", "warn_max_balance",
     "warn_min_balance",
 }  # fmt: skip
-_CODED = {"status": MEMBER_STATUSES, "role": ROLES, "name_display": NAME_DISPLAYS, "fee_policy": FEE_POLICIES}
+_CODED = {
+    "status": MEMBER_STATUSES,
+    "role": ROLES,
+    "name_display": NAME_DISPLAYS,
+    "fee_policy": FEE_POLICIES,
+    "kind": IMPORT_KINDS,
+    "format": IMPORT_FORMATS,
+}
 
 
 def audit_field(key: str) -> object:
@@ -296,6 +336,14 @@ def erasure_report(report) -> str:
     ]
     if report.fee_exemption:
         parts.append(_("die Gebührenbefreiung mit ihrem Grund"))
+    if report.import_files:
+        parts.append(
+            ngettext(
+                "%(num)d eingelesene Datei aus dem alten System",
+                "%(num)d eingelesene Dateien aus dem alten System",
+                report.import_files,
+            )
+        )
     text = _("Entfernt: %(list)s.", list=", ".join(parts))
     if report.edition_files:
         text += " " + _(
@@ -535,6 +583,12 @@ _REFUSALS: Words = {
     "edition_item_unknown": lambda f: _("Diesen Eintrag gibt es in der Ausgabe nicht."),
     "token_unknown": lambda f: _("Dieses Token gibt es nicht."),
     "helper_unknown": lambda f: _("Dieser Zugang ist nicht Betreuer von Mitglied %(n)s.", n=f["number"]),
+    "ring_unknown": lambda f: (
+        _("Tauschring „%(ring)s“ gibt es nicht.", ring=f["reference"])
+        if f.get("reference")
+        else _("Es gibt noch keinen Tauschring in der Datenbank.")
+    ),
+    "import_unknown": lambda f: _("Umzug %(n)s gibt es nicht.", n=f["import_id"]),
     # input
     "invalid_input": lambda f: _("Die Eingabe ist ungültig."),
     "same_member": lambda f: _("Sie können sich nicht selbst bezahlen."),
@@ -592,6 +646,23 @@ _REFUSALS: Words = {
     "import_columns_missing": lambda f: _("Spalten fehlen in der Kopfzeile: %(names)s", names=f["names"]),
     "import_too_long": lambda f: _("Eine Datei hat höchstens %(n)s Belege.", n=f["maximum"]),
     "import_too_large": lambda f: _("Die Datei ist zu groß (höchstens %(n)s MB).", n=f["megabytes"]),
+    "import_too_many_lines": lambda f: _("Eine Datei hat höchstens %(n)s Zeilen.", n=f["maximum"]),
+    "import_format_unknown": lambda f: _(
+        "Diese Datei kann nicht eingelesen werden: unbekannte Herkunft oder unbekannter Inhalt (%(name)s).",
+        name=f["name"],
+    ),
+    "import_unreadable": lambda f: _(
+        "Die Datei lässt sich nicht lesen: bitte als CSV oder als Excel-Arbeitsmappe (XLSX) speichern."
+    ),
+    "import_history_not_imported": lambda f: _(
+        "Das ist eine Liste von Überweisungen aus %(source)s. Übernommen werden nicht die alten "
+        "Überweisungen, sondern die Kontostände: bitte die Mitgliederliste mit den Kontoständen einlesen.",
+        source=f["source"],
+    ),
+    "ring_not_named": lambda f: _(
+        "In der Datenbank gibt es %(n)s Tauschringe: bitte mit --ring angeben, welcher gemeint ist.",
+        n=f["count"],
+    ),
     # state
     "member_left": lambda f: _("%(member)s ist ausgetreten und kann nicht mehr tauschen.", member=f.member()),
     "member_suspended": lambda f: _(
@@ -629,4 +700,20 @@ _REFUSALS: Words = {
     "period_not_begun": lambda f: _("Der Monat %(period)s hat noch nicht begonnen.", period=f["period"]),
     "no_fee": lambda f: _("Dieser Tauschring erhebt keine Kontoführungsgebühr (Einstellungen)."),
     "edition_exists": lambda f: _("Für diesen Monat gibt es schon eine Ausgabe."),
+    "member_number_taken": lambda f: _("Die Mitgliedsnummer %(n)s ist schon vergeben.", n=f["number"]),
+    "import_not_open": lambda f: _("Dieser Umzug ist schon abgeschlossen."),
+    "import_has_errors": lambda f: ngettext(
+        "%(num)d Zeile hat Fehler. Bitte die Datei berichtigen und neu einlesen – oder ausdrücklich nur "
+        "die fehlerfreien Zeilen übernehmen.",
+        "%(num)d Zeilen haben Fehler. Bitte die Datei berichtigen und neu einlesen – oder ausdrücklich "
+        "nur die fehlerfreien Zeilen übernehmen.",
+        f["count"],
+    ),
+    "import_nothing_ready": lambda f: _(
+        "Keine Zeile ist bereit: alles ist schon übernommen oder hat Fehler. Es wurde nichts geändert."
+    ),
+    "opening_balances_unverified": lambda f: _(
+        "Nach den Eröffnungssalden stimmt die Buchhaltung nicht (%(checks)s): nichts wurde gebucht.",
+        checks=f["checks"],
+    ),
 }

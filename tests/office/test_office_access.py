@@ -17,6 +17,9 @@ def office_urls(app):
         "item_id": 1,
         "user_id": 1,
         "name": "marktzeitung.pdf",
+        "import_id": 1,
+        "kind": "mitglieder",
+        "ext": "csv",
     }
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("office."):

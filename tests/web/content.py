@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tauschring import corrections, editions, listings, members, payments, rings, vouchers
+from tauschring import corrections, editions, imports, listings, members, payments, rings, vouchers
 from tauschring.db import db
 from tauschring.models import Member, User
 from tauschring.permissions import Actor
@@ -92,8 +92,15 @@ def fill_ring(app, ring) -> dict:
             next_cutoff=now.date() + dt.timedelta(days=30),
             now=now,
         )
+        staged = {
+            kind: imports.stage_import(
+                s, user("buero"), kind=kind, source="template", filename=f"{kind}.csv", raw=raw, now=now
+            ).id
+            for kind, raw in MOVING_IN.items()
+        }
         s.commit()
         return {
+            "imports": staged,
             "listing": listing.public_number,
             "listing_id": listing.id,
             "entry": entry.id,
@@ -101,6 +108,22 @@ def fill_ring(app, ring) -> dict:
             "batch": batch.id,
             "edition": edition.id,
         }
+
+
+# A file of each kind, staged for the moving-in pages: ready lines, an error, a duplicate, an
+# unknown Rubrik, a balance and its total.
+MOVING_IN = {
+    "members": (
+        "Mitgliedsnummer;Vorname;Nachname;Straße;PLZ;Ort;Telefon;E-Mail;Telefon online;Einwilligung vom\n"
+        "20;Jürgen;Müller;Gießerstraße 7;04229;Leipzig;0341 200;juergen@example.org;ja;01.02.2025\n"
+        "1;Ömer;Çelik;;;;;;;\n;Pepa;;;;;;;;\n20;Jürgen;Müller;;;;;;;\n"
+    ).encode("cp1252"),
+    "listings": (
+        "Mitgliedsnummer;Art;Rubrik;Titel;Text\n1;Angebot;Garten;Äpfel pflücken;Im Herbst\n"
+        "2;Gesuch;Haus & Hof;Hilfe beim Umzug;\n"
+    ).encode(),
+    "balances": b"Mitgliedsnummer;Kontostand;Untergrenze\n1;12:30;-40:00\n2;-4,5;\n3;0;\n99;1:00;\n",
+}
 
 
 def pages_of(role: str, ring, made: dict) -> list[str]:
@@ -142,6 +165,8 @@ def pages_of(role: str, ring, made: dict) -> list[str]:
         "/buero/grenzen",
         "/buero/berichte",
         "/buero/protokoll",
+        "/buero/umzug",
+        *(f"/buero/umzug/{import_id}" for import_id in made["imports"].values()),
     ]
     return {
         "anonymous": ["/anmelden", "/gibt-es-nicht"],

@@ -88,7 +88,7 @@ def bernd_and_dora_in_annas_life(app, ring) -> dict:
 
 def test_no_page_of_anna_or_of_claras_helper_names_what_bernd_and_dora_hide(app, browser, ring):
     made = bernd_and_dora_in_annas_life(app, ring)
-    made.update(reversed=made["entry"], batch=0, edition=0)
+    made.update(reversed=made["entry"], batch=0, edition=0, imports={})
     for role in ("anna", "hilde"):
         browser.login(role)
         if role == "hilde":

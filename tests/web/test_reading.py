@@ -49,6 +49,7 @@ OFFICE_API_CALLS = ("/api/v1/members", "/api/v1/accounts", "/api/v1/voucher-batc
 def office_pages(app) -> list[str]:
     """Every office page that answers GET, with ids that exist or do not (a 404 reads too)."""
     values = {"number": 1, "batch_id": 1, "line_id": 1, "entry_id": 1, "edition_id": 1, "name": "belege.pdf"}
+    values |= {"import_id": 1, "kind": "mitglieder", "ext": "xlsx"}
     pages = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("office.") and "GET" in rule.methods:

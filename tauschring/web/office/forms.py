@@ -69,6 +69,30 @@ class ImportForm(Form):
     )
 
 
+class MovingInForm(Form):
+    """A file of the ring's old system (or the template), to read and check before taking it over."""
+
+    source = SelectField(
+        _l("Herkunft"), choices=[SelectChoice(code, name) for code, name in texts.IMPORT_FORMATS.items()]
+    )
+    kind = SelectField(
+        _l("Inhalt"), choices=[SelectChoice(code, name) for code, name in texts.IMPORT_KINDS.items()]
+    )
+    file = FileField(
+        _l("Datei (CSV oder XLSX)"),
+        validators=[
+            FileRequired(_l("Bitte wählen Sie eine Datei.")),
+            FileAllowed(["csv", "txt", "xlsx"], _l("Nur CSV- oder XLSX-Dateien.")),
+        ],
+    )
+
+
+class ImportPostForm(Form):
+    clean_only = BooleanField(
+        _l("Nur die fehlerfreien Zeilen übernehmen; die anderen in der Datei berichtigen und neu einlesen.")
+    )
+
+
 class MemberForm(ContactFields, Form):
     first_name = StringField(
         _l("Vorname"), validators=[DataRequired(_l("Bitte geben Sie den Vornamen an.")), Length(max=100)]
