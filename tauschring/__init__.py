@@ -8,13 +8,15 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from flask.cli import FlaskGroup
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
-from . import inputs  # noqa: F401 (the rule for text guards every flush)
+from . import inputs  # the rule for text, which also guards every flush
 from .config import defaults
-from .db import configure_engine, db, sqlite_connect_args
+from .db import configure_engine, db, engine_options, is_unavailable
 from .files import private_folder
 
 
@@ -47,8 +49,8 @@ def _init_database(app: Flask) -> None:
     for name, engine_config in engines.items():
         if isinstance(engine_config, str):
             engine_config = {"url": engine_config}
-        if str(engine_config["url"]).startswith("sqlite"):
-            engine_config = {"connect_args": sqlite_connect_args(), **engine_config}
+        timeout = app.config.get("STATEMENT_TIMEOUT_MS")
+        engine_config = {**engine_options(str(engine_config["url"]), timeout), **engine_config}
         engines[name] = engine_config
     app.config["SQLALCHEMY_ENGINES"] = engines
     db.init_app(app)
@@ -80,7 +82,33 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
 
+# How long a person or program is asked to wait when the database is busy or reconnecting.
+RETRY_AFTER_S = 5
+
+
+class DatabaseInt(IntegerConverter):
+    """An id or number in a path, within the database's integers: a larger one is simply not
+    found (404), never an overflow in the database driver."""
+
+    def __init__(
+        self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = 2**31 - 1, signed=False
+    ):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class BoundedJSON(DefaultJSONProvider):
+    """JSON in requests, refused as bad input (400) when nested too deep for Python to read."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 def _init_web(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseInt
+    app.json = BoundedJSON(app)
     from . import context, errors
     from .names import display_name
     from .units import format_amount, format_day, hm
@@ -89,6 +117,14 @@ def _init_web(app: Flask) -> None:
 
     for blueprint in (auth.bp, member.bp, market.bp, profile.bp, office.bp):
         app.register_blueprint(blueprint)
+
+    @app.before_request
+    def query_follows_the_text_rule() -> None:
+        """A search or filter in the address holds text like any form: the same rule, refused
+        before any page reads it (PostgreSQL cannot even compare a text with NUL in it)."""
+        for name, values in request.args.lists():
+            if any(inputs.problem(value) for value in values):
+                raise errors.TextInvalid(field=name)
 
     @app.template_filter("amount")
     def amount_filter(minutes: int, signed: bool = False) -> str:
@@ -178,11 +214,13 @@ def _init_web(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    from werkzeug.exceptions import HTTPException
+    from sqlalchemy.exc import DBAPIError
+    from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
     import ledger
 
     from .api.problems import http_problem, is_api_request, refusal_problem
+    from .db import TransactionFailed
 
     pages = {
         400: (_l("Ungültige Anfrage"), _l("Die Anfrage konnte nicht verarbeitet werden.")),
@@ -194,6 +232,14 @@ def _init_web(app: Flask) -> None:
             _l("Diese Datei ist aus dem Archiv entfernt: sie enthielt Daten eines gelöschten Mitglieds."),
         ),
         429: (_l("Zu viele Versuche"), _l("Zu viele Anmeldeversuche. Bitte warten Sie eine Minute.")),
+        500: (
+            _l("Fehler"),
+            _l("Etwas ist schiefgegangen. Bitte versuchen Sie es später noch einmal."),
+        ),
+        503: (
+            _l("Gerade nicht erreichbar"),
+            _l("Der Tauschring ist gerade sehr beschäftigt. Bitte versuchen Sie es gleich noch einmal."),
+        ),
     }
 
     @app.errorhandler(HTTPException)
@@ -213,6 +259,18 @@ def _init_web(app: Flask) -> None:
         response.data = render_template("error.html", status=error.code, title=title, text=text)
         response.mimetype = "text/html"
         return response
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(TransactionFailed)
+    def database_error(error):
+        """A database that is busy, slow or reconnecting: 503 with Retry-After, so that people
+        and programs try again in a moment. Any other database error is a fault (500); its log
+        shows the statement but never the parameters (``hide_parameters``)."""
+        if not is_unavailable(error):
+            app.logger.error("database error on %s", request.endpoint, exc_info=error)
+            return http_error(InternalServerError())
+        app.logger.warning("database unavailable on %s: %s", request.endpoint, type(error).__name__)
+        return http_error(ServiceUnavailable(retry_after=RETRY_AFTER_S))
 
     @app.errorhandler(errors.Refusal)
     @app.errorhandler(ledger.LedgerError)

@@ -75,9 +75,7 @@ def configure_engine(engine: sa.Engine) -> sa.Engine:
 
 def make_engine(url: str, **options: object) -> sa.Engine:
     """An engine outside Flask (CLI tools, worker processes, benchmarks), configured like the app's."""
-    if url.startswith("sqlite"):
-        options.setdefault("connect_args", sqlite_connect_args())
-    return configure_engine(sa.create_engine(url, **options))
+    return configure_engine(sa.create_engine(url, **{**engine_options(url), **options}))
 
 
 class TransactionFailed(Exception):
@@ -109,9 +107,47 @@ _RETRY_UNIQUE = (
 )
 
 
+# PostgreSQL: the statement ran out of time (statement_timeout, lock_timeout), the server is
+# shutting down or cannot take a connection now, or the connection broke (class 08).
+_UNAVAILABLE_SQLSTATES = {"57014", "55P03", "57P01", "57P02", "57P03", "53300"}
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether a database error means "try again in a moment" rather than a fault: a dropped
+    connection, a statement that ran out of time, a server shutting down, a lock held too long."""
+    if isinstance(exc, TransactionFailed):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    if sqlstate in _UNAVAILABLE_SQLSTATES or sqlstate.startswith("08"):
+        return True
+    if isinstance(exc, OperationalError) and isinstance(exc.orig, sqlite3.OperationalError):
+        return "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower()
+    return False
+
+
+def engine_options(url: str, statement_timeout_ms: int | None = None) -> dict[str, object]:
+    """What every engine gets: a connection that the server dropped while it waited in the pool
+    is noticed and replaced before use (pre-ping); SQL parameters (names, streets, memos, token
+    hashes) never appear in an error's text and so never in a log; on PostgreSQL a statement
+    that runs longer than ``statement_timeout_ms`` is cancelled by the server (answered 503)."""
+    options: dict[str, object] = {"pool_pre_ping": True, "hide_parameters": True}
+    if url.startswith("sqlite"):
+        options["connect_args"] = sqlite_connect_args()
+    elif statement_timeout_ms:
+        options["connect_args"] = {"options": f"-c statement_timeout={int(statement_timeout_ms)}"}
+    return options
+
+
 def is_retryable(exc: DBAPIError) -> bool:
-    """Whether a database error is a collision with a concurrent transaction."""
+    """Whether a database error is a collision with a concurrent transaction, or a connection
+    that broke under the transaction (it is tried once more on a fresh one)."""
     orig = exc.orig
+    if exc.connection_invalidated:
+        return True
     if getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES:
         return True
     if isinstance(exc, OperationalError) and isinstance(orig, sqlite3.OperationalError):

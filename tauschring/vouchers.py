@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 import ledger
 
-from . import audit, errors, events
+from . import audit, errors, events, inputs
 from .models import Member, VoucherBatch, VoucherLine, VoucherRange
 from .names import display_name
 from .permissions import Actor, require_office
@@ -769,6 +769,12 @@ _HEADERS = {
 }
 
 
+class _Semicolons(csv.excel):
+    """The German spreadsheet dialect, for files too short or odd for the sniffer."""
+
+    delimiter = ";"
+
+
 def read_voucher_csv(text: str) -> list[dict[str, str]]:
     """Rows of a voucher file with the batch columns (Belegnummer; Leistungsdatum;
     Leistungsnehmer; Leistungsgeber; Betrag; Text), by header or, without one, by position."""
@@ -778,9 +784,17 @@ def read_voucher_csv(text: str) -> list[dict[str, str]]:
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
     except csv.Error:
-        dialect = csv.excel
-        dialect.delimiter = ";"
-    rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
+        dialect = _Semicolons
+    try:
+        rows = [
+            row
+            for row in csv.reader(io.StringIO(inputs.lines(text), newline=""), dialect)
+            if any(cell.strip() for cell in row)
+        ]
+    except csv.Error:  # a cell beyond the csv module's limit, a stray quote
+        raise errors.ImportUnreadable() from None
+    if not rows:
+        raise errors.ImportEmpty()
     header = [cell.strip().lower() for cell in rows[0]]
     mapping = {}
     for name, aliases in _HEADERS.items():

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import functools
 
-from flask import request
+from flask import abort, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
 
 import ledger
 
@@ -35,9 +36,23 @@ PROBLEM_TEXTS = {
 }
 
 
+class BoundedParser(FlaskParser):
+    """The request parser, refusing JSON nested deeper than Python reads (400, not a 500)."""
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            abort(400, description="JSON nested too deeply")
+
+
+class ResourceBlueprint(Blueprint):
+    ARGUMENTS_PARSER = BoundedParser()
+
+
 def blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
     """A resource's blueprint: every refusal of a use case or of the ledger becomes its problem."""
-    bp = Blueprint(name, __name__, url_prefix=url_prefix, description=description)
+    bp = ResourceBlueprint(name, __name__, url_prefix=url_prefix, description=description)
     bp.register_error_handler(ApiDenied, lambda e: e.response)
     bp.register_error_handler(errors.Refusal, refusal_problem)
     bp.register_error_handler(ledger.LedgerError, refusal_problem)

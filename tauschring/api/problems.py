@@ -104,4 +104,6 @@ def http_problem(error) -> Response:
         headers["Allow"] = ", ".join(sorted(error.valid_methods))
     if status == 401:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="tauschring"')
+    if getattr(error, "retry_after", None):
+        headers["Retry-After"] = str(error.retry_after)
     return problem(status, code, str(detail), headers=headers, **extra)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import unicodedata
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass
 
-from .. import errors
+from .. import errors, inputs
 
 MAX_BYTES = 5_000_000
 MAX_LINES = 5_000
@@ -66,12 +66,15 @@ def decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
+_REFUSED = re.compile("[" + inputs.CONTROL_BUT_LINES + inputs.DIRECTION + r"\r\ud800-\udfff" + "]")
+
+
 def clean(text: str) -> str:
-    """A cell as text people may read: control characters (NUL, line breaks in one-line fields
-    are kept by the caller where wanted) replaced by spaces, outer blanks dropped."""
-    return "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t" else ch for ch in text
-    ).strip()
+    """A cell as text people may read, under the rule for text (``inputs``): what the rule
+    refuses (control characters but line breaks and tabs, direction overrides, lone surrogates)
+    becomes a space, so that an odd cell is shown and checked, not a refused import; outer blanks
+    dropped."""
+    return _REFUSED.sub(" ", text).strip()
 
 
 def _separator(text: str) -> str:

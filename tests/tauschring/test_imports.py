@@ -171,6 +171,22 @@ def test_english_headers_commas_and_a_byte_order_mark_are_read_too(world):
     )  # fmt: skip
 
 
+def test_cells_with_characters_the_text_rule_refuses_are_read_with_spaces_and_taken_over(world):
+    raw = (
+        "Nummer;Vorname;Nachname;Straße\n"
+        "30;Ma\u202eria;Vogel\x00;Am Hang\x1b 3\n"
+    )
+    batch = stage(world, "template", "members", raw.encode())
+    check = imports.check_import(world.session, batch, today=TODAY)
+    assert [line.status for line in check.lines] == ["ready"]
+
+    outcome = take_over(world, batch)
+
+    maria = world.session.scalar(select(Member).where(Member.number == 30, Member.ring_id == world.ring_id))
+    assert outcome.created == 1
+    assert (maria.first_name, maria.last_name, maria.street) == ("Ma ria", "Vogel", "Am Hang  3")
+
+
 def test_a_member_with_the_e_mail_or_name_and_address_of_a_member_is_a_duplicate(world):
     world.anna.email = "anna@example.org"
     world.session.flush()
