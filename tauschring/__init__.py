@@ -112,10 +112,10 @@ def _init_web(app: Flask) -> None:
     from . import context, errors
     from .names import display_name
     from .units import format_amount, format_day, hm
-    from .web import auth, market, member, office, profile
+    from .web import auth, market, member, office, profile, setup
     from .web.common import current_member
 
-    for blueprint in (auth.bp, member.bp, market.bp, profile.bp, office.bp):
+    for blueprint in (auth.bp, member.bp, market.bp, profile.bp, office.bp, setup.bp):
         app.register_blueprint(blueprint)
 
     @app.before_request
@@ -196,6 +196,8 @@ def _init_web(app: Flask) -> None:
             and not (request.path.startswith("/api/"))
         ):
             db.session.connection(execution_options={"read_only": True})
+
+    app.before_request(setup.waiting_for_a_ring)  # after the transaction's kind is chosen
 
     @app.after_request
     def security_headers(response):

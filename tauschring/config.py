@@ -48,6 +48,8 @@ def defaults(instance_path: str) -> dict[str, object]:
         # scheme and host (X-Forwarded-For/-Proto/-Host/-Port/-Prefix); 0: none, the default.
         "TRUSTED_PROXIES": 0,
         "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,
+        # The service's public address, for links printed on the console or sent by mail.
+        "BASE_URL": "http://127.0.0.1:5000",
         # PostgreSQL cancels a statement that runs longer (the page answers 503, Retry-After).
         "STATEMENT_TIMEOUT_MS": 30_000,
     }

@@ -353,7 +353,9 @@ class DemoInfo:
     logins: dict[str, str]  # role -> username
 
 
-def create_demo(session: Session, *, seed: int = 7, now: dt.datetime | None = None) -> DemoInfo | None:
+def create_demo(
+    session: Session, *, seed: int = 7, now: dt.datetime | None = None, slug: str = "demo"
+) -> DemoInfo | None:
     """Create the demo ring if the database has none; None if a ring exists already."""
     if session.execute(select(ledger.Ring.id).limit(1)).first() is not None:
         return None
@@ -366,6 +368,7 @@ def create_demo(session: Session, *, seed: int = 7, now: dt.datetime | None = No
             session,
             name="Tauschring Lindenau",
             now=start,
+            slug=slug,
             office_address="Tauschring Lindenau e. V.\nStadtteilladen, Demmeringstraße 32\n04177 Leipzig",
             office_phone="0341 4926 3310",
             office_email="buero@tauschring-lindenau.example",

@@ -355,6 +355,38 @@ class ImportHistoryNotImported(Invalid):
     template = "A history of transfers is not imported; import the balances ({source})."
 
 
+class SlugInvalid(Invalid):
+    """A ring's short name: lower-case letters, digits and hyphens, 2 to 40, not a word the
+    service uses in its own addresses."""
+
+    code = "slug_invalid"
+    template = "{slug} cannot be a ring's short name."
+
+
+class SlugTaken(Invalid):
+    code = "slug_taken"
+    template = "Another ring is called {slug}."
+
+
+class RingNameInvalid(Invalid):
+    code = "ring_name_invalid"
+    template = "A ring needs a name of at most 200 characters."
+
+
+class SetupLinkInvalid(Unknown):
+    """A setup link that does not exist, was used, or expired (all look alike)."""
+
+    code = "setup_link_invalid"
+    template = "This setup link is not valid (used, expired or mistyped)."
+
+
+class InstanceFounded(Refusal):
+    """The link to found the first ring, used when a ring exists already."""
+
+    code = "instance_founded"
+    template = "This instance has a ring already."
+
+
 class RingNotNamed(Invalid):
     """A command with several rings in the database must be told which one."""
 

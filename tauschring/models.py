@@ -68,6 +68,8 @@ class RingSettings(Base):
     # Soft limits: the office is warned about members beyond these (NULL: no warning).
     warn_min_balance: Mapped[int | None] = mapped_column(Integer)
     warn_max_balance: Mapped[int | None] = mapped_column(Integer)
+    # The ring's short name in addresses and commands (``--ring lindenau``); unique per instance.
+    slug: Mapped[str | None] = mapped_column(String(40), unique=True)
 
     __table_args__ = (
         CheckConstraint(
@@ -236,6 +238,24 @@ class User(Base):
 
 
 SESSION_END_REASONS = ("logout", "ended", "password_changed", "password_set", "deactivated")
+
+
+class SetupLink(Base):
+    """A one-time link printed on the console: to found the first ring of an empty instance
+    ("instance"), or to set the first password of a ring's admin ("password"). Only the
+    secret's hash is kept; a link is used once and expires."""
+
+    __tablename__ = "setup_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (CheckConstraint("purpose IN ('instance', 'password')", name="purpose"),)
 
 
 class LoginSession(Base):

@@ -197,8 +197,9 @@ def sole_office(session: Session) -> RingSettings | None:
 
 
 def ring_by_reference(session: Session, reference: str | None) -> int:
-    """The ring a command names: by its number (id) or its exact name; without a name, the only ring
-    of the database. With several rings and no name it refuses to guess (RingNotNamed)."""
+    """The ring a command names: by its short name (slug), its number (id) or its exact name;
+    without a name, the only ring of the database. With several rings and no name it refuses to
+    guess (RingNotNamed)."""
     text = (reference or "").strip()
     if not text:
         found = session.scalars(select(ledger.Ring.id).order_by(ledger.Ring.id).limit(3)).all()
@@ -208,6 +209,9 @@ def ring_by_reference(session: Session, reference: str | None) -> int:
             raise errors.RingUnknown(reference="")
         count = session.scalar(select(func.count()).select_from(ledger.Ring))
         raise errors.RingNotNamed(count=count)
+    by_slug = session.scalar(select(RingSettings.ring_id).where(RingSettings.slug == text.lower()[:40]))
+    if by_slug is not None:
+        return by_slug
     number = whole_number(text)
     if number is not None and 0 < number < 2**31 and session.get(ledger.Ring, number) is not None:
         return number

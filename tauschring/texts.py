@@ -659,6 +659,18 @@ _REFUSALS: Words = {
         "Überweisungen, sondern die Kontostände: bitte die Mitgliederliste mit den Kontoständen einlesen.",
         source=f["source"],
     ),
+    "slug_invalid": lambda f: _(
+        "„%(slug)s“ geht nicht als Kurzname: nur Kleinbuchstaben, Ziffern und Bindestriche, "
+        "2 bis 40 Zeichen, und kein Wort, das der Dienst selbst in Adressen verwendet.",
+        slug=f["slug"],
+    ),
+    "slug_taken": lambda f: _("Ein anderer Tauschring heißt schon „%(slug)s“.", slug=f["slug"]),
+    "ring_name_invalid": lambda f: _("Ein Tauschring braucht einen Namen mit höchstens 200 Zeichen."),
+    "setup_link_invalid": lambda f: _(
+        "Dieser Einrichtungslink gilt nicht (schon benutzt, abgelaufen oder falsch abgeschrieben). "
+        "Einen neuen gibt der Befehl, der ihn ausgegeben hat."
+    ),
+    "instance_founded": lambda f: _("Hier ist schon ein Tauschring eingerichtet."),
     "ring_not_named": lambda f: _(
         "In der Datenbank gibt es %(n)s Tauschringe: bitte mit --ring angeben, welcher gemeint ist.",
         n=f["count"],

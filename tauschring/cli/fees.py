@@ -12,7 +12,7 @@ from ..clock import local_now
 from ..db import db, run_in_transaction
 from ..permissions import Actor
 from ..texts import explain, format_hours
-from .common import rings_or_all
+from .common import RING_HELP, rings_or_all
 
 fees_group = AppGroup("fees", help="Die monatliche Kontoführungsgebühr.")
 
@@ -30,9 +30,9 @@ LABELS = {
 
 @fees_group.command("run", help="Die Gebühr eines Monats buchen (ein zweiter Lauf bucht nichts mehr).")
 @click.option("--period", required=True, help="Monat als JJJJ-MM, z. B. 2026-11.")
-@click.option("--ring", type=int, help="Tauschring (Nummer); ohne Angabe alle.")
+@click.option("--ring", help=f"{RING_HELP}; ohne Angabe alle.")
 @click.option("--dry-run", is_flag=True, help="Nur zeigen, was gebucht würde.")
-def fees_run(period: str, ring: int | None, dry_run: bool) -> None:
+def fees_run(period: str, ring: str | None, dry_run: bool) -> None:
     failed = False
     for ring_id in rings_or_all(ring):
         now = local_now()

@@ -19,6 +19,7 @@ from ..reports import render_verify_report
 from ..rings import ring_by_reference
 from ..texts import IMPORT_FORMATS, IMPORT_KINDS, IMPORT_LINE_STATUSES, explain, in_german
 from ..units import format_amount
+from .common import RING_HELP
 
 FORMATS = {"template": "template", "vorlage": "template", "cyclos": "cyclos", "timeoverflow": "timeoverflow"}
 KINDS = {
@@ -53,7 +54,7 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.argument("format_name", metavar="FORMAT", type=click.Choice(sorted(FORMATS), case_sensitive=False))
 @click.argument("kind_name", metavar="KIND", type=click.Choice(sorted(KINDS), case_sensitive=False))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--ring", help="Tauschring (Nummer oder Name); ohne Angabe der einzige.")
+@click.option("--ring", help=f"{RING_HELP} oder Name; ohne Angabe der einzige.")
 @click.option("--dry-run", is_flag=True, help="Nur zeigen, was übernommen würde; nichts ändern.")
 @click.option(
     "--skip-errors", is_flag=True, help="Zeilen mit Fehlern auslassen und die fehlerfreien übernehmen."

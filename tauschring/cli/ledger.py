@@ -11,14 +11,14 @@ import ledger
 
 from ..db import db
 from ..reports import render_balances, render_verify_report
-from .common import rings_or_all
+from .common import RING_HELP, rings_or_all
 
 ledger_group = AppGroup("ledger", help="Die Buchhaltung prüfen und auswerten.")
 
 
 @ledger_group.command("verify", help="Alle Regeln der Buchhaltung prüfen; Exit-Code 1 bei jedem Verstoß.")
-@click.option("--ring", type=int, help="Nur diesen Tauschring prüfen (Nummer).")
-def ledger_verify(ring: int | None) -> None:
+@click.option("--ring", help=f"Nur diesen prüfen: {RING_HELP}.")
+def ledger_verify(ring: str | None) -> None:
     ring_ids = rings_or_all(ring)
     if not ring_ids:
         click.echo("Keine Tauschringe in der Datenbank.")
@@ -36,8 +36,8 @@ def ledger_verify(ring: int | None) -> None:
 
 
 @ledger_group.command("balances", help="Die Salden aller Konten eines Tauschrings zeigen.")
-@click.option("--ring", type=int, help="Nur diesen Tauschring (Nummer).")
-def ledger_balances(ring: int | None) -> None:
+@click.option("--ring", help=f"Nur diesen: {RING_HELP}.")
+def ledger_balances(ring: str | None) -> None:
     for ring_id in rings_or_all(ring):
         click.echo(render_balances(db.session, ring_id))
 

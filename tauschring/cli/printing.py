@@ -16,7 +16,7 @@ from ..files import private_folder, write_private
 from ..models import EDITION_FILES
 from ..permissions import Actor
 from ..texts import explain
-from .common import one_ring
+from .common import RING_HELP, one_ring
 
 print_group = AppGroup("print", help="Die gedruckte Marktzeitung.")
 
@@ -24,13 +24,13 @@ print_group = AppGroup("print", help="Die gedruckte Marktzeitung.")
 @print_group.command("edition", help="Eine Ausgabe erzeugen und ihre PDF-Dateien in einen Ordner schreiben.")
 @click.option("--month", required=True, help="Monat der Ausgabe als JJJJ-MM, z. B. 2026-12.")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Zielordner.")
-@click.option("--ring", type=int, help="Tauschring (Nummer); ohne Angabe der einzige.")
+@click.option("--ring", help=f"{RING_HELP}; ohne Angabe der einzige.")
 @click.option(
     "--cutoff",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Redaktionsschluss (JJJJ-MM-TT), falls die Ausgabe neu angelegt wird; sonst heute.",
 )
-def print_edition(month: str, out: str, ring: int | None, cutoff) -> None:
+def print_edition(month: str, out: str, ring: str | None, cutoff) -> None:
     match = re.fullmatch(r"(\d{4})-(\d{2})", month)
     if not match:
         raise click.BadParameter("Monat als JJJJ-MM angeben.", param_hint="--month")

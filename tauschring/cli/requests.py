@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from .. import jobs
 from ..db import db
-from .common import rings_or_all
+from .common import RING_HELP, rings_or_all
 
 requests_group = AppGroup("requests", help="Zahlungsanforderungen.")
 
@@ -17,8 +17,8 @@ requests_group = AppGroup("requests", help="Zahlungsanforderungen.")
     help="Unbeantwortete Anforderungen nach der Frist des Tauschrings annehmen (für einen täglichen "
     "Cron-Job; `tauschring serve` tut es sonst selbst alle paar Minuten).",
 )
-@click.option("--ring", type=int, help="Tauschring (Nummer); ohne Angabe alle.")
-def requests_accept_due(ring: int | None) -> None:
+@click.option("--ring", help=f"{RING_HELP}; ohne Angabe alle.")
+def requests_accept_due(ring: str | None) -> None:
     for done in jobs.accept_due(db.session, rings_or_all(ring)):
         click.echo(f"Tauschring {done.ring_id}: {done.accepted} angenommen, {done.failed} nicht buchbar.")
 

@@ -9,12 +9,14 @@ from flask.cli import with_appcontext
 
 import ledger
 
-from .. import jobs
-from ..db import db
+from .. import founding, jobs
+from ..clock import local_now
+from ..db import db, run_in_transaction
 from ..demo import create_demo, demo_banner
 from ..migrate import upgrade
 from ..reports import render_verify_report
 from .database import database_url
+from .rings import setup_url
 
 
 @click.command(
@@ -41,6 +43,15 @@ def serve_command(host: str, port: int, threads: int, no_demo: bool, no_jobs: bo
         click.echo(render_verify_report(ledger.verify(db.session, info.ring_id)))
         click.echo("")
         click.echo(demo_banner(info))
+    elif not founding.has_rings(db.session):
+        now = local_now()
+        token = run_in_transaction(db.session, lambda session: founding.instance_link(session, now))
+        click.echo("Noch kein Tauschring. Gründen auf der Konsole:")
+        click.echo('  tauschring ring create --name "Tauschring Lindenau" --slug lindenau --admin vorstand')
+        click.echo(
+            "oder im Browser mit diesem Link (einmal, einen Tag gültig; nur wer ihn hat, kann gründen):"
+        )
+        click.echo(f"  {setup_url(token)}")
     db.session.close()
     app = current_app._get_current_object()
     if not no_jobs:

@@ -65,6 +65,34 @@ class PasswordForm(Form):
     )
 
 
+class NewPasswordForm(Form):
+    """A first password, set through a one-time link."""
+
+    new = PasswordField(
+        _l("Neues Passwort"),
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=_l("Das Passwort braucht mindestens %(min)d Zeichen.", min=MIN_PASSWORD_LENGTH),
+            ),
+        ],
+    )
+    repeat = PasswordField(
+        _l("Neues Passwort wiederholen"),
+        validators=[EqualTo("new", message=_l("Die beiden Passwörter stimmen nicht überein."))],
+    )
+
+
+class FoundRingForm(NewPasswordForm):
+    """The first ring of an empty instance and its admin."""
+
+    name = StringField(_l("Name des Tauschrings"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(_l("Kurzname für Adressen"), validators=[DataRequired(), Length(max=40)])
+    username = StringField(_l("Benutzername des Administrators"), validators=[DataRequired(), Length(max=80)])
+
+
 class AmountMixin:
     amount = StringField(
         _l("Betrag"),
