@@ -49,7 +49,8 @@ def _init_database(app: Flask) -> None:
             engine_config = {"url": engine_config}
         if str(engine_config["url"]).startswith("sqlite"):
             engine_config = {"connect_args": sqlite_connect_args(), **engine_config}
-        engines[name] = engine_config
+        # Bound values never appear in errors or logs: they may be names, addresses, passwords.
+        engines[name] = {"hide_parameters": True, **engine_config}
     app.config["SQLALCHEMY_ENGINES"] = engines
     db.init_app(app)
     with app.app_context():

@@ -48,4 +48,15 @@ def defaults(instance_path: str) -> dict[str, object]:
         # scheme and host (X-Forwarded-For/-Proto/-Host/-Port/-Prefix); 0: none, the default.
         "TRUSTED_PROXIES": 0,
         "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,
+        # Operation (README "Production"). /metrics: a bearer token, else loopback only.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
+        # Logs: "text" (readable, the default) or "json" (one JSON object a line); the level.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # The daily backups (checked, thinned out by the retention rule); empty: none.
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR", str(Path(instance_path) / "sicherungen")),
+        "BACKUP_CHECK_DATABASE_URL": os.environ.get("BACKUP_CHECK_DATABASE_URL", ""),
+        "BACKUP_KEEP_DAILY": 7,
+        "BACKUP_KEEP_WEEKLY": 4,
+        "BACKUP_KEEP_MONTHLY": 12,
     }

@@ -77,6 +77,8 @@ def make_engine(url: str, **options: object) -> sa.Engine:
     """An engine outside Flask (CLI tools, worker processes, benchmarks), configured like the app's."""
     if url.startswith("sqlite"):
         options.setdefault("connect_args", sqlite_connect_args())
+    # Bound values never appear in errors or logs: they may be names, addresses, passwords.
+    options.setdefault("hide_parameters", True)
     return configure_engine(sa.create_engine(url, **options))
 
 
