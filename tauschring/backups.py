@@ -192,23 +192,24 @@ class State:
     latest: Listed | None
     age: dt.timedelta | None
     problem: str | None
+    # The problem as a code for pages that word it themselves: none, unchecked, check_failed, old.
+    kind: str | None = None
 
 
 def state(folder: str | os.PathLike[str], now: dt.datetime) -> State:
     backups = listing(folder)
     if not backups:
-        return State(None, None, "Es gibt noch keine Sicherung.")
+        return State(None, None, "Es gibt noch keine Sicherung.", "none")
     latest = backups[0]
     age = now - latest.taken_at
     if latest.check is None:
-        problem = "Die neueste Sicherung ist noch nicht geprüft."
-    elif not latest.check.ok:
+        return State(latest, age, "Die neueste Sicherung ist noch nicht geprüft.", "unchecked")
+    if not latest.check.ok:
         problem = f"Die Prüfung der neuesten Sicherung ist fehlgeschlagen: {latest.check.detail}"
-    elif age > MAX_AGE:
-        problem = "Die neueste Sicherung ist älter als ein Tag."
-    else:
-        problem = None
-    return State(latest, age, problem)
+        return State(latest, age, problem, "check_failed")
+    if age > MAX_AGE:
+        return State(latest, age, "Die neueste Sicherung ist älter als ein Tag.", "old")
+    return State(latest, age, None)
 
 
 # ---------------------------------------------------------------------------------------------

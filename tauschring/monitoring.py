@@ -19,28 +19,40 @@ from .jobs import JOBS
 
 
 @dataclass(frozen=True)
+class Problem:
+    """Something the operator must look at: ``kind`` (job_failed, no_backup_dir, and the backup
+    state's kinds none, unchecked, check_failed, old), the job, and the technical detail."""
+
+    kind: str
+    job: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class Operations:
     """The jobs' last runs, the backups' state and what needs the operator (no personal data)."""
 
     runs: dict[str, jobruns.LastRun | None]
     backup: backups.State | None  # None: no backup folder configured
-    problems: tuple[str, ...]
+    backups: tuple[backups.Listed, ...]
+    problems: tuple[Problem, ...]
 
 
 def operations(session: Session, backup_dir: str | None, now: dt.datetime) -> Operations:
     runs = jobruns.last_runs(session, list(JOBS))
-    problems = []
-    for name, run in runs.items():
-        if run is not None and run.status == "failed":
-            problems.append(f"Die Aufgabe {name} ist zuletzt fehlgeschlagen: {run.detail}")
+    problems = [
+        Problem("job_failed", name, run.detail)
+        for name, run in runs.items()
+        if run is not None and run.status == "failed"
+    ]
     state = backups.state(backup_dir, now) if backup_dir else None
     if state is None:
-        problems.append(
-            "Es ist kein Sicherungsordner (BACKUP_DIR) eingestellt: es gibt keine täglichen Sicherungen."
-        )
-    elif state.problem:
-        problems.append(state.problem)
-    return Operations(runs, state, tuple(problems))
+        problems.append(Problem("no_backup_dir"))
+    elif state.kind:
+        failed_check = state.kind == "check_failed" and state.latest and state.latest.check
+        problems.append(Problem(state.kind, None, state.latest.check.detail if failed_check else ""))
+    listed = tuple(backups.listing(backup_dir)) if backup_dir else ()
+    return Operations(runs, state, listed, tuple(problems))
 
 
 class StateCollector:
