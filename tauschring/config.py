@@ -53,6 +53,8 @@ def defaults(instance_path: str) -> dict[str, object]:
         # Logs: "text" (readable, the default) or "json" (one JSON object a line); the level.
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # A log line for every request (route, status, time); slow ones and errors always.
+        "LOG_REQUESTS": os.environ.get("LOG_REQUESTS", "").lower() in ("1", "true", "yes"),
         # The daily backups (checked, thinned out by the retention rule); empty: none.
         "BACKUP_DIR": os.environ.get("BACKUP_DIR", str(Path(instance_path) / "sicherungen")),
         "BACKUP_CHECK_DATABASE_URL": os.environ.get("BACKUP_CHECK_DATABASE_URL", ""),

@@ -29,6 +29,9 @@ from prometheus_client.registry import Collector
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # the values live in files there: it must exist
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], mode=0o700, exist_ok=True)
+
 REQUESTS = Counter(
     "tauschring_http_requests",
     "HTTP requests answered, by route (the URL rule, not the path), method and status.",
