@@ -29,7 +29,7 @@ from .permissions import (
     require_office,
     require_same_ring,
 )
-from .rings import sole_office
+from .rings import found_ring, sole_office
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 200
@@ -326,3 +326,17 @@ def members_to_act_for(session: Session, actor: Actor) -> list[Member]:
     if actor.user_id is None:
         return []
     return helped_members(session, actor.user_id)
+
+
+def found_ring_with_admin(
+    session: Session, *, name: str, username: str, password: str, now: dt.datetime
+) -> tuple[int, User]:
+    """A new ring with its first login, an admin (who then admits the office and the members in
+    the browser): how an operator brings a ring online. Every rule of a new login holds."""
+    if not (name or "").strip():
+        raise errors.Invalid(field="name")
+    ring_id = found_ring(session, name=name.strip(), now=now)
+    user = create_login(
+        session, Actor.system(ring_id), username=username, password=password, now=now, role="admin"
+    )
+    return ring_id, user

@@ -67,3 +67,22 @@ def test_reading_the_settings_of_a_ring_the_ledger_founded_writes_nothing(sessio
     settings = rings.settings_of(session, ring_id)
     assert settings.step_minutes == 15 and settings.unit_symbol == "Std."
     assert session.get(RingSettings, ring_id) is None
+
+
+def test_an_operator_founds_a_ring_with_its_first_admin(session):
+    import datetime as dt
+
+    from tauschring import errors as refusals
+    from tauschring.logins import found_ring_with_admin
+
+    now = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+    ring_id, admin = found_ring_with_admin(
+        session, name="Tauschring Lindenau", username="vorstand", password="lang-und-geheim-1", now=now
+    )
+    assert admin.role == "admin" and admin.ring_id == ring_id and admin.member_id is None
+    with pytest.raises(refusals.Refusal):
+        found_ring_with_admin(
+            session, name="Noch einer", username="vorstand", password="lang-und-geheim-1", now=now
+        )
+    with pytest.raises(refusals.Invalid):
+        found_ring_with_admin(session, name="  ", username="x2", password="lang-und-geheim-1", now=now)
