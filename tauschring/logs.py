@@ -84,6 +84,10 @@ def configure(config: dict, stream: IO[str] | None = None) -> logging.Handler:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
+    # Flask's own handler on the app's logger ("tauschring") would write every error twice.
+    from flask.logging import default_handler
+
+    logging.getLogger("tauschring").removeHandler(default_handler)
     level = str(config.get("LOG_LEVEL") or "INFO").upper()
     logging.getLogger("tauschring").setLevel(level if level in logging.getLevelNamesMapping() else "INFO")
     for noisy in ("sqlalchemy", "alembic", "waitress", "werkzeug", "gunicorn.access"):
