@@ -16,7 +16,7 @@ import os
 import socket
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -124,3 +124,18 @@ def history(session: Session, job: str | None = None, limit: int = 50) -> list[J
     if job is not None:
         query = query.where(JobRun.job == job)
     return list(session.scalars(query))
+
+
+KEEP_RUNS = dt.timedelta(days=90)
+
+
+def prune(session: Session, now: dt.datetime, keep: dt.timedelta = KEEP_RUNS) -> int:
+    """Forget finished runs older than ``keep`` (a run every five minutes is 100,000 rows a
+    year); a job's newest run is always kept. How many were removed."""
+    newest = select(func.max(JobRun.id)).group_by(JobRun.job)
+    done = session.execute(
+        delete(JobRun)
+        .where(JobRun.started_at < now - keep, JobRun.status != "running", JobRun.id.not_in(newest))
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount

@@ -213,6 +213,9 @@ def run_due(session: Session, settings: Settings, names: list[str] | None = None
     for name in names or list(JOBS):
         outcomes.append(run_job(session, JOBS[name], settings))
         session.close()
+    now = dt.datetime.now(dt.UTC)
+    run_in_transaction(session, lambda s: jobruns.prune(s, now))
+    session.close()
     return outcomes
 
 

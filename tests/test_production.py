@@ -295,3 +295,15 @@ def test_the_example_caddy_configuration_in_front_of_it(server, tmp_path):
         except subprocess.TimeoutExpired:
             proxy.kill()
             proxy.wait(10)
+
+
+def test_the_container_and_the_timer_run_the_same_commands():
+    """The image is not built here (no container engine in CI); its command must be the one tested."""
+    command = " ".join(
+        shlex.split(next(line for line in UNIT.read_text().splitlines() if line.startswith("ExecStart=")))[1:]
+    )
+    containerfile = (ROOT / "Containerfile").read_text()
+    assert f"exec gunicorn {command}" in containerfile
+    assert "tauschring db upgrade" in containerfile
+    jobs_unit = (ROOT / "deploy" / "systemd" / "tauschring-jobs.service").read_text()
+    assert "ExecStart=/opt/tauschring/venv/bin/tauschring jobs run" in jobs_unit

@@ -190,3 +190,20 @@ def test_the_jobs_command_shows_each_jobs_last_run(tmp_path, monkeypatch):
 
         for engine in db.engines.values():
             engine.dispose()
+
+
+def test_old_runs_are_forgotten_but_each_jobs_newest_is_kept(session, tmp_path):
+    settings = jobs.Settings("sqlite://", str(tmp_path))
+    for hours in range(3):
+        jobs.run_job(session, COUNTING, settings, now=NOW + dt.timedelta(hours=hours), runner="a:1")
+    long_ago = jobs.Job("long_ago", dt.timedelta(hours=1), _count_work, dt.timedelta(minutes=10))
+    jobs.run_job(session, long_ago, settings, now=NOW, runner="a:1")
+
+    removed = jobruns.prune(session, NOW + dt.timedelta(days=90, hours=1, minutes=30))
+
+    assert removed == 2
+    left = session.execute(select(JobRun.job, JobRun.slot).order_by(JobRun.job)).all()
+    assert [tuple(row) for row in left] == [
+        ("counting", "2026-12-01T12:00Z"),
+        ("long_ago", "2026-12-01T10:00Z"),
+    ]
