@@ -97,10 +97,10 @@ def _accept_due_job(session: Session, settings: Settings, now: dt.datetime) -> s
 
 
 def _verify_job(session: Session, settings: Settings, now: dt.datetime) -> str:
-    reports = []
-    for ring_id in ring_ids(session):
-        session.rollback()
-        reports.append(ledger.verify(session, ring_id))
+    session.rollback()
+    # Only reads: on SQLite a deferred transaction, so bookings need not wait for it.
+    session.connection(execution_options={"read_only": True})
+    reports = [ledger.verify(session, ring_id) for ring_id in ring_ids(session)]
     session.rollback()
     detail = "; ".join(
         f"Tauschring {r.ring_id}: " + ("in Ordnung" if r.ok else f"{len(r.violations)} Verstöße")

@@ -67,6 +67,7 @@ def jobs_run(names: tuple[str, ...], every: int) -> None:
 
 
 def _show() -> None:
+    db.session.connection(execution_options={"read_only": True})  # SQLite: no write lock to read
     last = jobruns.last_runs(db.session, list(jobs.JOBS))
     failed = False
     for name, job in jobs.JOBS.items():
