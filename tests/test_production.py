@@ -45,7 +45,7 @@ from tests.conftest import (
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 UNIT = ROOT / "deploy" / "systemd" / "tauschring.service"
-PAYMENTS = 40
+PAYMENTS = 30  # of 15 minutes; three rounds stay within the lower limit of -30 hours
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -181,18 +181,23 @@ def _pay(server: Server, n: int) -> int:
 
 
 def test_payments_through_two_gunicorn_processes_all_book_and_the_books_verify(server):
-    with concurrent.futures.ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda n: _pay(server, n), range(PAYMENTS)))
-
-    time.sleep(0.5)  # the last log lines
-    paid = [
-        line
-        for line in server.log_lines()
-        if line.get("route") == "/api/v1/entries"
-        and line.get("method") == "POST"
-        and line.get("status") == 201
-    ]
-    assert len(paid) == PAYMENTS
+    paid: list[dict] = []
+    rounds = 0
+    # Which worker accepts a connection is the kernel's choice: pay in rounds until both have.
+    while rounds < 3 and len({line["pid"] for line in paid}) < 2:
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda n: _pay(server, n), range(rounds * PAYMENTS, (rounds + 1) * PAYMENTS)))
+        rounds += 1
+        time.sleep(0.5)  # the last log lines
+        paid = [
+            line
+            for line in server.log_lines()
+            if line.get("route") == "/api/v1/entries"
+            and line.get("method") == "POST"
+            and line.get("status") == 201
+        ]
+    total = rounds * PAYMENTS
+    assert len(paid) == total
     assert len({line["pid"] for line in paid}) == 2, "both worker processes booked"
     assert all(re.fullmatch(r"[0-9a-f]{32}", line["request_id"]) for line in paid)
 
@@ -210,19 +215,19 @@ def test_payments_through_two_gunicorn_processes_all_book_and_the_books_verify(s
     finally:
         engine.dispose()
     assert report.ok, report.violations
-    assert balances == [-15 * PAYMENTS, 15 * PAYMENTS]
+    assert balances == [-15 * total, 15 * total]
 
     # Any process answers the scrape with the counts of both.
     status, _headers, text = http(f"{server.url}/metrics")
     assert status == 200
     booked = re.search(r'^tauschring_bookings_total\{kind="payment"\} (\S+)$', text, re.M)
-    assert booked and float(booked.group(1)) == PAYMENTS
+    assert booked and float(booked.group(1)) == total
     requests = re.search(
         r'^tauschring_http_requests_total\{method="POST",route="/api/v1/entries",status="201"\} (\S+)$',
         text,
         re.M,
     )
-    assert requests and float(requests.group(1)) == PAYMENTS
+    assert requests and float(requests.group(1)) == total
 
 
 def test_the_trusted_proxy_setting_believes_one_proxy(server):
