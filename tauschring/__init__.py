@@ -54,9 +54,12 @@ def _init_database(app: Flask) -> None:
         engines[name] = engine_config
     app.config["SQLALCHEMY_ENGINES"] = engines
     db.init_app(app)
+    from .monitoring import watch_pool
+
     with app.app_context():
         for engine in db.engines.values():
             configure_engine(engine)
+            watch_pool(engine)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -112,10 +115,11 @@ def _init_web(app: Flask) -> None:
     from . import context, errors
     from .names import display_name
     from .units import format_amount, format_day, hm
-    from .web import auth, market, member, office, profile, setup
+    from .web import auth, market, member, office, ops, profile, setup
     from .web.common import current_member
 
-    for blueprint in (auth.bp, member.bp, market.bp, profile.bp, office.bp, setup.bp):
+    # ops first: its request id and timing wrap every other hook of a request.
+    for blueprint in (ops.bp, auth.bp, member.bp, market.bp, profile.bp, office.bp, setup.bp):
         app.register_blueprint(blueprint)
 
     @app.before_request
@@ -193,6 +197,7 @@ def _init_web(app: Flask) -> None:
             request.method in ("GET", "HEAD")
             and request.endpoint
             and request.endpoint != "static"
+            and not request.endpoint.startswith("ops.")  # health and metrics open their own
             and not (request.path.startswith("/api/"))
         ):
             db.session.connection(execution_options={"read_only": True})
@@ -287,7 +292,17 @@ def _init_web(app: Flask) -> None:
         ), status
 
 
+def create_configured_app() -> Flask:
+    """The application with its logging set up as configured (``LOG_FORMAT``, ``LOG_LEVEL``):
+    for the ``tauschring`` command and ``tauschring.wsgi``; tests build theirs with ``create_app``."""
+    from . import logs
+
+    app = create_app()
+    logs.configure(app.config)
+    return app
+
+
 # The `tauschring` command: Flask's commands plus the ring's own (``tauschring/cli/``).
 cli_group = FlaskGroup(
-    create_app=create_app, help="Tauschring: Zeitkonten und Marktzeitung eines Tauschrings."
+    create_app=create_configured_app, help="Tauschring: Zeitkonten und Marktzeitung eines Tauschrings."
 )

@@ -52,4 +52,17 @@ def defaults(instance_path: str) -> dict[str, object]:
         "BASE_URL": "http://127.0.0.1:5000",
         # PostgreSQL cancels a statement that runs longer (the page answers 503, Retry-After).
         "STATEMENT_TIMEOUT_MS": 30_000,
+        # Operation (README "Production"). /metrics: a bearer token, else loopback only.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
+        # Logs: "text" (readable, the default) or "json" (one JSON object a line); the level.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # A log line for every request (route, status, time); slow ones and errors always.
+        "LOG_REQUESTS": os.environ.get("LOG_REQUESTS", "").lower() in ("1", "true", "yes"),
+        # The daily backups (checked, thinned out by the retention rule); empty: none.
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR", str(Path(instance_path) / "sicherungen")),
+        "BACKUP_CHECK_DATABASE_URL": os.environ.get("BACKUP_CHECK_DATABASE_URL", ""),
+        "BACKUP_KEEP_DAILY": 7,
+        "BACKUP_KEEP_WEEKLY": 4,
+        "BACKUP_KEEP_MONTHLY": 12,
     }

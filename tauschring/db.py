@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 import ledger
 
-from . import events
+from . import events, metrics
 from .files import private_file
 
 db = SQLAlchemy()
@@ -180,6 +180,7 @@ def run_in_transaction(
             try:
                 result = work(session)
             except ledger.LedgerError as refusal:
+                metrics.count_refusal(refusal.code)
                 # Nothing of the refused unit of work stays, except the refusal of an
                 # idempotency key, recorded again on its own and committed.
                 session.rollback()
@@ -203,6 +204,9 @@ def run_in_transaction(
         except BaseException as failure:
             session.rollback()
             events.discard(session)
+            code = getattr(failure, "code", None)
+            if isinstance(code, str):  # a refusal of a use case (errors.Refusal)
+                metrics.count_refusal(code)
             remember = getattr(failure, "remember", None)
             if callable(remember):  # what a refusal leaves behind (a failed sign-in is counted)
                 remember(session)

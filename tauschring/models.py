@@ -294,6 +294,36 @@ class SignInFailure(Base):
     client: Mapped[str] = mapped_column(String(64), index=True)
 
 
+JOB_RUN_STATUSES = ("running", "ok", "failed", "skipped")
+
+
+class JobRun(Base):
+    """One run of a scheduled job for one slot of its schedule (``accept_due_requests`` at
+    2026-12-01T10:05, ``backup`` on 2026-12-01). The row is the claim: whichever process inserts
+    it first runs the job, every other process finds the unique (job, slot) taken and does
+    nothing, so a job runs once per slot however many processes serve. Instance-wide work, not a
+    ring's: it names no member, only counts and ids in ``detail``."""
+
+    __tablename__ = "job_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    slot: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(10))
+    # Who runs it ("host:pid") and since when; a run that stays "running" past its lease was
+    # lost with its process and may be taken over by a conditional update.
+    runner: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        UniqueConstraint("job", "slot"),
+        Index("ix_job_run_job_started_at", "job", "started_at"),
+        CheckConstraint(check_in("status", JOB_RUN_STATUSES), name="status"),
+    )
+
+
 class MemberHelper(Base):
     """A helper (Betreuer) whose login may act for a member; every entry records who acted."""
 
@@ -735,6 +765,7 @@ __all__ = [
     "FeeRun",
     "ImportBatch",
     "ImportReference",
+    "JobRun",
     "Listing",
     "LoginSession",
     "Member",

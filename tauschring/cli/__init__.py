@@ -8,8 +8,34 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from . import backup, database, demo, fees, imports, ledger, printing, requests, rings, serve
+    from . import (
+        backup,
+        database,
+        demo,
+        doctor,
+        fees,
+        imports,
+        jobs,
+        ledger,
+        printing,
+        requests,
+        rings,
+        serve,
+    )
 
-    for module in (database, ledger, rings, demo, serve, fees, printing, requests, backup, imports):
+    for module in (
+        database,
+        ledger,
+        demo,
+        rings,
+        serve,
+        jobs,
+        doctor,
+        fees,
+        printing,
+        requests,
+        backup,
+        imports,
+    ):
         for command in module.COMMANDS:
             app.cli.add_command(command)

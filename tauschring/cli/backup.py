@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from flask.cli import with_appcontext
 
 import ledger
 
+from .. import backups
 from ..backup import BACKENDS, BackupError, backup, check_backup, restore
 from ..db import db
 from ..reports import render_verify_report
@@ -52,18 +54,49 @@ def _fail(error: BackupError) -> None:
 @click.command(
     "backup",
     help="Eine Sicherung der laufenden Datenbank in die Datei FILE schreiben "
-    "(SQLite: Online-Sicherung; PostgreSQL: pg_dump im Custom-Format). Exit-Code 2 bei Fehlern.",
+    "(SQLite: Online-Sicherung; PostgreSQL: pg_dump im Custom-Format). Exit-Code 2 bei Fehlern. "
+    "Mit --list: die täglichen Sicherungen im Ordner BACKUP_DIR mit ihrem Prüfergebnis "
+    "(Exit-Code 1, wenn die neueste fehlt, älter als ein Tag ist oder ihre Prüfung fehlschlug).",
 )
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @click.option("--force", is_flag=True, help="Eine vorhandene Datei FILE überschreiben.")
+@click.option("--list", "list_", is_flag=True, help="Die täglichen Sicherungen und ihre Prüfung zeigen.")
 @with_appcontext
-def backup_command(file: Path, force: bool) -> None:
+def backup_command(file: Path | None, force: bool, list_: bool) -> None:
+    if list_:
+        _list_backups()
+        return
+    if file is None:
+        raise click.UsageError("Bitte eine Datei angeben (oder --list).")
     try:
         info = backup(_url(), file, force=force)
     except BackupError as error:
         _fail(error)
     details = ", ".join([_size(info.size), *_contents(info.members, info.entries)])
     click.echo(f"Sicherung geschrieben: {info.path} ({details})")
+
+
+def _list_backups() -> None:
+    folder = current_app.config.get("BACKUP_DIR")
+    if not folder:
+        click.echo("Kein Sicherungsordner eingestellt (BACKUP_DIR).")
+        sys.exit(1)
+    now = dt.datetime.now(dt.UTC)
+    listed = backups.listing(folder)
+    click.echo(f"Sicherungen in {folder}:")
+    for item in listed:
+        if item.check is None:
+            checked = "nicht geprüft"
+        else:
+            checked = (
+                "geprüft, in Ordnung: " if item.check.ok else "PRÜFUNG FEHLGESCHLAGEN: "
+            ) + item.check.detail
+        taken = item.taken_at.astimezone().strftime("%d.%m.%Y %H:%M")
+        click.echo(f"{item.path.name}  {taken}  {_size(item.size)}  {checked}")
+    state = backups.state(folder, now)
+    if state.problem:
+        click.echo(f"Achtung: {state.problem}")
+        sys.exit(1)
 
 
 @click.command(

@@ -23,7 +23,12 @@ def waiting_for_a_ring():
     """Before any other page: an instance without a ring shows how to found one."""
     if current_app.extensions.get(FOUNDED):
         return None
-    if request.endpoint in (None, "static") or (request.blueprint or "") in ("setup", "api", "api_docs"):
+    if request.endpoint in (None, "static") or (request.blueprint or "") in (
+        "setup",
+        "ops",
+        "api",
+        "api_docs",
+    ):
         return None
     if request.path.startswith("/api/"):
         return None

@@ -78,8 +78,13 @@ def berndss(app, ring):
 def routes(app):
     """Every route of the member area with the methods it answers."""
     for rule in app.url_map.iter_rules():
-        # The office desk and the API are tried in tests/office and tests/api.
-        if rule.endpoint == "static" or rule.rule.startswith(("/api/", "/buero/")):
+        # The office desk and the API are tried in tests/office and tests/api; health and
+        # metrics (for the operator's machines, no member data) in tests/web/test_ops.py.
+        if (
+            rule.endpoint == "static"
+            or rule.endpoint.startswith("ops.")
+            or rule.rule.startswith(("/api/", "/buero/"))
+        ):
             continue
         yield rule, sorted(rule.methods - {"HEAD", "OPTIONS"})
 

@@ -19,6 +19,7 @@ from ...units import AmountError, hm, parse_limit
 from ..common import REFUSALS, actor, commit, refused_page
 from . import bp
 from .forms import SettingsForm
+from .operations import operations_now
 
 
 def _ring_id() -> int:
@@ -45,6 +46,7 @@ def home():
         recent=recent,
         due=due,
         users=_user_names(ring_id),
+        operator_problems=operations_now().problems,
     )
 
 
