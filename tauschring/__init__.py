@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import traceback
 from typing import Any
 
 from flask import Flask, render_template, request
@@ -272,9 +273,19 @@ def _init_web(app: Flask) -> None:
     def database_error(error):
         """A database that is busy, slow or reconnecting: 503 with Retry-After, so that people
         and programs try again in a moment. Any other database error is a fault (500); its log
-        shows the statement but never the parameters (``hide_parameters``)."""
+        shows the statement and where it came from, never values: the parameters are hidden
+        (``hide_parameters``) and the database's message is left out (PostgreSQL's DETAIL of a
+        constraint names the key's value, e.g. a name)."""
         if not is_unavailable(error):
-            app.logger.error("database error on %s", request.endpoint, exc_info=error)
+            orig = getattr(error, "orig", None)
+            app.logger.error(
+                "database error on %s: %s (SQLSTATE %s) in %s\n%s",
+                request.endpoint,
+                type(orig or error).__name__,
+                getattr(orig, "sqlstate", None) or "-",
+                " ".join(str(getattr(error, "statement", "") or "").split())[:300],
+                "".join(traceback.format_tb(error.__traceback__)),
+            )
             return http_error(InternalServerError())
         app.logger.warning("database unavailable on %s: %s", request.endpoint, type(error).__name__)
         return http_error(ServiceUnavailable(retry_after=RETRY_AFTER_S))

@@ -218,6 +218,21 @@ class CategoryUnknown(Invalid):
     template = "There is no such Rubrik in this ring."
 
 
+class CategoryNameInvalid(Invalid):
+    code = "category_name_invalid"
+    template = "A Rubrik needs a name of at most 60 characters."
+
+
+class CategoryNameTaken(Invalid):
+    code = "category_name_taken"
+    template = "There is a Rubrik {name} already."
+
+
+class CategorySame(Invalid):
+    code = "category_same"
+    template = "Listings must move to another Rubrik."
+
+
 class ListingKindUnknown(Invalid):
     code = "listing_kind_unknown"
     template = "A listing is an offer or a request."

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 import ledger
 
-from . import audit, errors
-from .models import Category, RingCounter, RingSettings
+from . import audit, errors, inputs
+from .models import Category, Listing, RingCounter, RingSettings
 from .permissions import Actor, require_admin
 from .units import Unit, whole_number
 
@@ -227,3 +227,123 @@ def categories_of(session: Session, ring_id: int) -> list[Category]:
     return list(
         session.scalars(select(Category).where(Category.ring_id == ring_id).order_by(Category.position))
     )
+
+
+# --- the Rubriken, as the admin keeps them ---------------------------------------------------------
+
+
+def _category(session: Session, actor: Actor, category_id: int) -> Category:
+    found = session.get(Category, category_id)
+    if found is None or found.ring_id != actor.ring_id:
+        raise errors.CategoryUnknown()
+    return found
+
+
+def _category_name(session: Session, actor: Actor, name: str, *, keep: Category | None = None) -> str:
+    name = " ".join((name or "").split())
+    if not name or len(name) > 60 or inputs.problem(name):
+        raise errors.CategoryNameInvalid()
+    for other in categories_of(session, actor.ring_id):
+        if other is not keep and other.name.casefold() == name.casefold():
+            raise errors.CategoryNameTaken(name=name)
+    return name
+
+
+def _audit_category(session, actor, now, action, category, summary, **values) -> None:
+    audit.record(
+        session,
+        actor,
+        now=now,
+        action=action,
+        object_type="category",
+        object_id=category.id,
+        summary=summary,
+        **values,
+    )
+
+
+def add_category(session: Session, actor: Actor, *, name: str, now: dt.datetime) -> Category:
+    """A new Rubrik, at the end of the ring's order."""
+    require_admin(actor)
+    name = _category_name(session, actor, name)
+    last = session.scalar(select(func.max(Category.position)).where(Category.ring_id == actor.ring_id))
+    category = Category(ring_id=actor.ring_id, name=name, position=(last or 0) + 1)
+    session.add(category)
+    session.flush()
+    _audit_category(
+        session, actor, now, "category.add", category, f"Rubrik {name} angelegt", after={"name": name}
+    )
+    return category
+
+
+def rename_category(session: Session, actor: Actor, category_id: int, *, name: str, now: dt.datetime) -> bool:
+    """A Rubrik's new name (its listings stay in it); whether anything changed."""
+    require_admin(actor)
+    category = _category(session, actor, category_id)
+    name = _category_name(session, actor, name, keep=category)
+    if name == category.name:
+        return False
+    before = category.name
+    category.name = name
+    session.flush()
+    _audit_category(
+        session,
+        actor,
+        now,
+        "category.rename",
+        category,
+        f"Rubrik {before} heißt jetzt {name}",
+        before={"name": before},
+        after={"name": name},
+    )
+    return True
+
+
+def move_category(session: Session, actor: Actor, category_id: int, *, by: int, now: dt.datetime) -> bool:
+    """A Rubrik one place up (``by=-1``) or down (``by=1``) in the ring's order (the Marktzeitung
+    and the market follow it); whether it moved."""
+    require_admin(actor)
+    category = _category(session, actor, category_id)
+    order = categories_of(session, actor.ring_id)
+    index = order.index(category)
+    target = index + (1 if by > 0 else -1)
+    if not 0 <= target < len(order):
+        return False
+    order[index], order[target] = order[target], order[index]
+    for position, each in enumerate(order, start=1):
+        each.position = position
+    session.flush()
+    _audit_category(
+        session, actor, now, "category.move", category, f"Rubrik {category.name} auf Platz {target + 1}"
+    )
+    return True
+
+
+def retire_category(
+    session: Session, actor: Actor, category_id: int, *, into_id: int, now: dt.datetime
+) -> int:
+    """A Rubrik given up: its listings move to another one first (printed editions keep the name
+    they printed). Returns how many listings moved."""
+    require_admin(actor)
+    category = _category(session, actor, category_id)
+    into = _category(session, actor, into_id)
+    if into.id == category.id:
+        raise errors.CategorySame()
+    moved = session.execute(
+        update(Listing).where(Listing.category_id == category.id).values(category_id=into.id)
+    ).rowcount
+    _audit_category(
+        session,
+        actor,
+        now,
+        "category.retire",
+        category,
+        f"Rubrik {category.name} aufgelöst; {moved} Inserate nach {into.name} verschoben",
+        before={"name": category.name},
+    )
+    session.delete(category)
+    session.flush()
+    for position, each in enumerate(categories_of(session, actor.ring_id), start=1):
+        each.position = position
+    session.flush()
+    return moved

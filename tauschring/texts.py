@@ -99,6 +99,7 @@ OBJECT_TYPES = {
     "member": _l("Mitglied"),
     "payment_request": _l("Zahlungsanforderung"),
     "ring": _l("Tauschring"),
+    "category": _l("Rubrik"),
     "voucher_batch": _l("Belegstapel"),
     "voucher_range": _l("Belegnummern"),
 }
@@ -154,6 +155,11 @@ AUDIT_ACTIONS = {
     "request.declined": _l("Zahlungsanforderung abgelehnt"),
     "request.failed": _l("Zahlungsanforderung nicht buchbar"),
     "settings.change": _l("Einstellungen geändert"),
+    "ring.found": _l("Tauschring gegründet"),
+    "category.add": _l("Rubrik angelegt"),
+    "category.rename": _l("Rubrik umbenannt"),
+    "category.move": _l("Rubrik verschoben"),
+    "category.retire": _l("Rubrik aufgelöst"),
     "token.create": _l("API-Token angelegt"),
     "token.revoke": _l("API-Token widerrufen"),
     "vouchers.issue": _l("Belegnummern ausgegeben"),
@@ -611,6 +617,9 @@ _REFUSALS: Words = {
     "memo_missing": lambda f: _("Bitte beschreiben Sie die Leistung."),
     "period_invalid": _period,
     "category_unknown": lambda f: _("Bitte wählen Sie eine Rubrik."),
+    "category_name_invalid": lambda f: _("Eine Rubrik braucht einen Namen mit höchstens 60 Zeichen."),
+    "category_name_taken": lambda f: _("Eine Rubrik „%(name)s“ gibt es schon.", name=f["name"]),
+    "category_same": lambda f: _("Die Inserate müssen in eine andere Rubrik verschoben werden."),
     "listing_kind_unknown": lambda f: _("Bitte wählen Sie Angebot oder Gesuch."),
     "username_invalid": lambda f: _(
         "Ein Benutzername hat 3 bis 80 Zeichen: a–z, 0–9, Punkt, Unterstrich, Strich."

@@ -41,6 +41,13 @@ def pg_app(fresh_database):
         db.session.execute(sa.text("SELECT * FROM no_such_table WHERE name = :name"), {"name": PERSONAL})
         return "unreachable"
 
+    @app.get("/_probe/duplicate")
+    def duplicate():
+        db.session.execute(sa.text("CREATE TEMP TABLE probe (name text UNIQUE)"))
+        for _ in range(2):
+            db.session.execute(sa.text("INSERT INTO probe VALUES (:name)"), {"name": PERSONAL})
+        return "unreachable"
+
     @app.get("/_probe/read")
     def read():
         return str(db.session.execute(sa.text("SELECT 1")).scalar())
@@ -98,8 +105,10 @@ def test_a_failed_statement_logs_no_parameters(pg_app, caplog):
     pg_app.testing = False  # answer with the error page, as in production, and log
     with caplog.at_level(logging.DEBUG):
         response = client.get("/_probe/broken")
+        duplicate = client.get("/_probe/duplicate")  # the server's DETAIL names the value
 
-    assert response.status_code == 500
+    assert response.status_code == 500 and duplicate.status_code == 500
+    assert "UniqueViolation" in caplog.text
     assert "no_such_table" in caplog.text  # the fault is logged ...
     assert "Musterfrau" not in caplog.text and "Lindenstraße" not in caplog.text  # ... not the data
     assert "Musterfrau" not in response.text

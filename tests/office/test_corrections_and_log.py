@@ -261,3 +261,44 @@ def test_the_office_finds_an_entry_by_its_voucher_number_or_its_number(app, brow
     )
     browser.login("anna")
     assert browser.get("/buero/buchungen?nr=4711").status_code == 403
+
+
+def test_an_admin_keeps_the_rubriken_on_their_page_and_the_market_follows(app, browser, ring):
+    from tauschring.models import Category
+
+    def rubriken():
+        with app.app_context():
+            return [
+                (c.id, c.name)
+                for c in db.session.scalars(
+                    select(Category).where(Category.ring_id == ring.id).order_by(Category.position)
+                )
+            ]
+
+    browser.login("admin")
+    page = browser.get("/buero/rubriken")
+    assert page.status_code == 200 and "Garten" in text_of(page)
+
+    assert browser.post("/buero/rubriken", {"action": "add", "name": "Fahrräder"}).status_code == 302
+    added = rubriken()[-1][0]
+    assert browser.post("/buero/rubriken", {"action": "up", "category_id": added}).status_code == 302
+    renamed = browser.post("/buero/rubriken", {"action": "rename", "category_id": added, "name": "Räder"})
+    assert renamed.status_code == 302
+    garden, household = rubriken()[1][0], rubriken()[0][0]
+    retire = {"action": "retire", "category_id": garden, "into_id": household}
+    retired = browser.post("/buero/rubriken", retire)
+    assert retired.status_code == 302 and "aufgelöst" in text_of(browser.get("/buero/rubriken"))
+
+    shown = [name for _, name in rubriken()]
+    assert shown[-2:] == ["Räder", "Sonstiges"] and "Garten" not in shown
+    before = counts(app)
+    taken = browser.post("/buero/rubriken", {"action": "add", "name": "räder"})
+    assert taken.status_code == 400 and "gibt es schon" in text_of(taken)
+    assert browser.post("/buero/rubriken", {"action": "up", "category_id": "x"}).status_code == 400
+    assert counts(app) == before
+
+
+def test_the_office_without_admin_rights_does_not_keep_the_rubriken(browser, ring):
+    browser.login("buero")
+    assert browser.get("/buero/rubriken").status_code == 403
+    assert browser.post("/buero/rubriken", {"action": "add", "name": "Neu"}).status_code == 403

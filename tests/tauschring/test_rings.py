@@ -67,3 +67,95 @@ def test_reading_the_settings_of_a_ring_the_ledger_founded_writes_nothing(sessio
     settings = rings.settings_of(session, ring_id)
     assert settings.step_minutes == 15 and settings.unit_symbol == "Std."
     assert session.get(RingSettings, ring_id) is None
+
+
+# --- the Rubriken ----------------------------------------------------------------------------------
+
+
+def names(world, ring_id=None):
+    return [c.name for c in rings.categories_of(world.session, ring_id or world.ring_id)]
+
+
+def test_an_admin_adds_renames_and_reorders_rubriken_and_each_step_is_audited(world):
+    ada = world.actor("ada")
+    added = rings.add_category(world.session, ada, name="  Fahrrad  Reparatur ", now=T0)
+    assert names(world)[-1] == "Fahrrad Reparatur"
+
+    assert rings.rename_category(world.session, ada, added.id, name="Fahrräder", now=T0)
+    assert rings.move_category(world.session, ada, added.id, by=-1, now=T0)
+    assert not rings.rename_category(world.session, ada, added.id, name="Fahrräder", now=T0)
+
+    assert names(world)[-2:] == ["Fahrräder", "Sonstiges"]
+    assert [c.position for c in rings.categories_of(world.session, world.ring_id)] == list(range(1, 14))
+    actions = world.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_type == "category").order_by(AuditEvent.id)
+    ).all()
+    assert actions == ["category.add", "category.rename", "category.move"]
+    first = rings.categories_of(world.session, world.ring_id)[0]
+    assert not rings.move_category(world.session, ada, first.id, by=-1, now=T0)  # already first
+
+
+def test_retiring_a_rubrik_moves_its_listings_first(world):
+    from tauschring.listings import create_listing
+    from tauschring.models import Listing
+
+    ada = world.actor("ada")
+    garden, household = (
+        rings.categories_of(world.session, world.ring_id)[1],
+        rings.categories_of(world.session, world.ring_id)[0],
+    )
+    listing = create_listing(
+        world.session,
+        world.system,
+        member=world.anna,
+        kind="offer",
+        category_id=garden.id,
+        title="Hecke schneiden",
+        text="Mit eigener Schere.",
+        now=T0,
+    )
+
+    moved = rings.retire_category(world.session, ada, garden.id, into_id=household.id, now=T0)
+
+    assert moved == 1
+    assert world.session.get(Listing, listing.id).category_id == household.id
+    assert "Garten" not in names(world) and len(names(world)) == 11
+    assert [c.position for c in rings.categories_of(world.session, world.ring_id)] == list(range(1, 12))
+
+
+@pytest.mark.parametrize(
+    "who, change, values, refusal",
+    [
+        ("ada", "add", {"name": "garten"}, errors.CategoryNameTaken),
+        ("ada", "add", {"name": " "}, errors.CategoryNameInvalid),
+        ("ada", "add", {"name": "x" * 61}, errors.CategoryNameInvalid),
+        ("ada", "add", {"name": "a\u202eb"}, errors.CategoryNameInvalid),
+        ("ada", "rename", {"name": "Tiere"}, errors.CategoryNameTaken),
+        ("ada", "retire", {"into_id": 0}, errors.CategorySame),
+        ("ute", "add", {"name": "Neu"}, errors.Forbidden),
+        ("anna", "move", {"by": -1}, errors.Forbidden),
+        ("ute", "retire", {"into_id": 1}, errors.Forbidden),
+    ],
+)
+def test_rubriken_changes_that_break_a_rule_are_refused_and_write_nothing(
+    world, who, change, values, refusal
+):
+    categories = rings.categories_of(world.session, world.ring_id)
+    if "into_id" in values:  # an index into the ring's Rubriken
+        values = {"into_id": categories[values["into_id"]].id}
+    act = getattr(rings, f"{change}_category")
+    args = () if change == "add" else (categories[0].id,)
+    before = rows(world.session)
+    with pytest.raises(refusal), world.session.begin_nested():
+        act(world.session, world.actor(who), *args, now=T0, **values)
+    assert rows(world.session) == before
+    assert names(world) == [c.name for c in categories]
+
+
+def test_another_rings_rubrik_is_unknown(world):
+    theirs = rings.categories_of(world.session, world.other_ring_id)[0]
+    ours = rings.categories_of(world.session, world.ring_id)[0]
+    with pytest.raises(errors.CategoryUnknown):
+        rings.rename_category(world.session, world.actor("ada"), theirs.id, name="Meins", now=T0)
+    with pytest.raises(errors.CategoryUnknown):
+        rings.retire_category(world.session, world.actor("ada"), ours.id, into_id=theirs.id, now=T0)
