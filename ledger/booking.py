@@ -148,10 +148,8 @@ def _locked_accounts(conn, ids: list[int]) -> dict[int, _LockedAccount]:
 # "refuse": a service date in a closed period is refused; "today": booked with the booking date.
 LATE_RULES = ("refuse", "today")
 _CLOSED_THROUGH = DriverStatement(
-    lambda: (
-        select(func.max(_closing.c.period_end)).where(
-            _closing.c.ring_id == bindparam("ring_id"), _closing.c.reopened_at.is_(None)
-        )
+    lambda: select(func.max(_closing.c.period_end)).where(
+        _closing.c.ring_id == bindparam("ring_id"), _closing.c.reopened_at.is_(None)
     )
 )
 
@@ -658,7 +656,9 @@ def _write(
     closed = None if closed is None else result_processor(_DATE, conn.dialect)(closed)
     if closed is not None and service_date <= closed:
         if late == "refuse":
-            raise errors.PeriodClosed(service_date=service_date.isoformat(), closed_through=closed.isoformat())
+            raise errors.PeriodClosed(
+                service_date=service_date.isoformat(), closed_through=closed.isoformat()
+            )
         memo = late_memo(memo, service_date)
         service_date = now.date()
 

@@ -185,7 +185,9 @@ def closing(session: Session, ring_id: int, closing_id: int) -> ClosingView:
     return _view(session, found)
 
 
-def active_closing(session: Session, ring_id: int, kind: str, start: dt.date, end: dt.date) -> ClosingView | None:
+def active_closing(
+    session: Session, ring_id: int, kind: str, start: dt.date, end: dt.date
+) -> ClosingView | None:
     """The active closing of exactly this period, if any."""
     found = session.scalars(
         select(Closing).where(
@@ -227,12 +229,14 @@ def close_period(
     if kind == "month":
         if last_month is not None and last_month.period_end >= start:
             raise errors.ClosingOutOfOrder(
-                start=start, end=end, reason=f"closed through {last_month.period_end} already"
+                start=start.isoformat(),
+                end=end.isoformat(),
+                reason=f"closed through {last_month.period_end} already",
             )
         if last_month is not None and last_month.period_end + dt.timedelta(days=1) != start:
             raise errors.ClosingOutOfOrder(
-                start=start,
-                end=end,
+                start=start.isoformat(),
+                end=end.isoformat(),
                 reason=f"the months after {last_month.period_end} must be closed first",
             )
         after = last_month.period_end if last_month is not None else None
@@ -243,15 +247,21 @@ def close_period(
         covers_from = start if last_month is not None else None
     else:
         if any(c.kind == "year" and c.period_end == end for c in active):
-            raise errors.ClosingOutOfOrder(start=start, end=end, reason="the year is closed already")
+            raise errors.ClosingOutOfOrder(
+                start=start.isoformat(), end=end.isoformat(), reason="the year is closed already"
+            )
         if last_month is None or last_month.period_end < end:
-            raise errors.ClosingOutOfOrder(start=start, end=end, reason="close every month of the year first")
+            raise errors.ClosingOutOfOrder(
+                start=start.isoformat(), end=end.isoformat(), reason="close every month of the year first"
+            )
         measure = _measure(session, ring_id, after=start - dt.timedelta(days=1), end=end)
         at_end = next(c for c in months if c.period_end == end)
         base, covers_from = _balances(session, at_end.id), start
         # the year's own entries are already in the December balances
         measure.sums = {}
-    balances = {account_id: base.get(account_id, 0) + measure.sums.get(account_id, 0) for account_id in account_ids}
+    balances = {
+        account_id: base.get(account_id, 0) + measure.sums.get(account_id, 0) for account_id in account_ids
+    }
     # 3. The record.
     record = Closing(
         ring_id=ring_id,

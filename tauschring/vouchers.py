@@ -684,6 +684,8 @@ def post_batch(
             voucher_number=line.voucher_number,
             override_reason=line.override_reason,
             batch_id=batch.id,
+            # A voucher for a closed month is booked today, its date kept in the text (closing.py).
+            late="today",
         )
         line.entry_id = entry.id
         entries.append(entry)

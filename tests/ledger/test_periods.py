@@ -26,8 +26,9 @@ def book(session):
 
 
 def close_november(session, ring, operator_id=None):
-    return ledger.close_period(session, ring_id=ring, kind="month", start=NOV[0], end=NOV[1], now=IN_DEC,
-                               operator_id=operator_id)
+    return ledger.close_period(
+        session, ring_id=ring, kind="month", start=NOV[0], end=NOV[1], now=IN_DEC, operator_id=operator_id
+    )
 
 
 def test_a_closing_records_every_balance_the_count_and_a_fingerprint(session, book):
@@ -56,8 +57,17 @@ def test_an_entry_dated_in_a_closed_period_is_refused_and_writes_nothing(session
 def test_a_late_entry_may_be_moved_to_the_booking_date_with_its_date_in_the_memo(session, book):
     ring, anna, bernd = book
     close_november(session, ring)
-    entry = pay(session, ring, anna, bernd, 15, service_date=dt.date(2026, 11, 28), now=IN_DEC,
-                memo="Einkauf", late="today")
+    entry = pay(
+        session,
+        ring,
+        anna,
+        bernd,
+        15,
+        service_date=dt.date(2026, 11, 28),
+        now=IN_DEC,
+        memo="Einkauf",
+        late="today",
+    )
     assert entry.service_date == IN_DEC.date()
     assert entry.memo == "[Leistungsdatum 28.11.2026] Einkauf"
     assert ledger.verify(session, ring).ok
@@ -67,7 +77,9 @@ def test_a_storno_of_a_closed_entry_is_booked_in_the_open_period(session, book):
     ring, anna, bernd = book
     first = ledger.statement  # noqa: F841 (keeps the import list honest)
     closing = close_november(session, ring)
-    original = session.execute(text("SELECT min(id) FROM journal_entry WHERE ring_id = :r"), {"r": ring}).scalar()
+    original = session.execute(
+        text("SELECT min(id) FROM journal_entry WHERE ring_id = :r"), {"r": ring}
+    ).scalar()
     reversal = ledger.reverse_entry(session, ring_id=ring, entry_id=original, reason="Irrtum", now=IN_DEC)
     assert reversal.service_date == IN_DEC.date()
     assert reversal.memo.startswith("[Leistungsdatum 05.11.2026]")
@@ -78,19 +90,32 @@ def test_a_storno_of_a_closed_entry_is_booked_in_the_open_period(session, book):
 def test_months_are_closed_in_order_and_a_year_after_all_its_months(session, book):
     ring, anna, bernd = book
     with pytest.raises(ledger.ClosingOutOfOrder):
-        ledger.close_period(session, ring_id=ring, kind="year", start=dt.date(2026, 1, 1),
-                            end=dt.date(2026, 12, 31), now=IN_DEC)
+        ledger.close_period(
+            session,
+            ring_id=ring,
+            kind="year",
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 12, 31),
+            now=IN_DEC,
+        )
     close_november(session, ring)
     with pytest.raises(ledger.ClosingOutOfOrder):
         close_november(session, ring)
     later = dt.datetime(2027, 1, 5, tzinfo=dt.UTC)
     with pytest.raises(ledger.ClosingOutOfOrder):
-        ledger.close_period(session, ring_id=ring, kind="month", start=dt.date(2027, 1, 1),
-                            end=dt.date(2027, 1, 31), now=later)
+        ledger.close_period(
+            session,
+            ring_id=ring,
+            kind="month",
+            start=dt.date(2027, 1, 1),
+            end=dt.date(2027, 1, 31),
+            now=later,
+        )
     pay(session, ring, anna, bernd, 45, service_date=dt.date(2026, 12, 24), now=later)
     december = ledger.close_period(session, ring_id=ring, kind="month", start=DEC[0], end=DEC[1], now=later)
-    year = ledger.close_period(session, ring_id=ring, kind="year", start=dt.date(2026, 1, 1),
-                               end=dt.date(2026, 12, 31), now=later)
+    year = ledger.close_period(
+        session, ring_id=ring, kind="year", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31), now=later
+    )
     assert year.balances == december.balances and year.balances[anna] == -105
     assert year.entry_count == 3 and december.entry_count == 1
     assert ledger.verify(session, ring).ok
@@ -99,12 +124,19 @@ def test_months_are_closed_in_order_and_a_year_after_all_its_months(session, boo
 def test_reopening_goes_from_the_latest_back_and_keeps_the_record(session, book):
     ring, anna, bernd = book
     november = close_november(session, ring)
-    december = ledger.close_period(session, ring_id=ring, kind="month", start=DEC[0], end=DEC[1],
-                                   now=dt.datetime(2027, 1, 2, tzinfo=dt.UTC))
+    december = ledger.close_period(
+        session,
+        ring_id=ring,
+        kind="month",
+        start=DEC[0],
+        end=DEC[1],
+        now=dt.datetime(2027, 1, 2, tzinfo=dt.UTC),
+    )
     with pytest.raises(ledger.ClosingNotLatest):
         ledger.reopen_closing(session, ring_id=ring, closing_id=november.id, reason="x", now=IN_DEC)
-    reopened = ledger.reopen_closing(session, ring_id=ring, closing_id=december.id, reason="Beleg vergessen",
-                                     now=IN_DEC, operator_id=3)
+    reopened = ledger.reopen_closing(
+        session, ring_id=ring, closing_id=december.id, reason="Beleg vergessen", now=IN_DEC, operator_id=3
+    )
     assert reopened.reopened_at is not None and reopened.reopen_reason == "Beleg vergessen"
     assert ledger.closed_through(session, ring) == NOV[1]
     pay(session, ring, anna, bernd, 15, service_date=dt.date(2026, 12, 2), now=IN_DEC)
@@ -128,14 +160,24 @@ def _tamper(session, sql, **params):
 def test_verify_catches_a_closing_that_no_longer_matches(session, book, change):
     ring, anna, bernd = book
     closing = close_november(session, ring)
-    first = session.execute(text("SELECT min(id) FROM journal_entry WHERE ring_id = :r"), {"r": ring}).scalar()
+    first = session.execute(
+        text("SELECT min(id) FROM journal_entry WHERE ring_id = :r"), {"r": ring}
+    ).scalar()
     if change == "memo":
         _tamper(session, "UPDATE journal_entry SET memo = 'anders' WHERE id = :id", id=first)
     elif change == "amount":
-        _tamper(session, "UPDATE posting SET amount = amount * 2, balance_after = balance_after * 2 WHERE entry_id = :id", id=first)
+        _tamper(
+            session,
+            "UPDATE posting SET amount = amount * 2, balance_after = balance_after * 2 WHERE entry_id = :id",
+            id=first,
+        )
     else:
-        session.execute(text("UPDATE closing_balance SET balance = balance + 1 WHERE closing_id = :c AND account_id = :a"),
-                        {"c": closing.id, "a": anna})
+        session.execute(
+            text(
+                "UPDATE closing_balance SET balance = balance + 1 WHERE closing_id = :c AND account_id = :a"
+            ),
+            {"c": closing.id, "a": anna},
+        )
     report = ledger.verify(session, ring)
     assert "closings" in {v.check for v in report.violations}
     assert "closings" in ledger.CHECKS
