@@ -822,8 +822,9 @@ def reverse_entry(
 ) -> EntryView:
     """Book the mirror of an entry (Storno), linked to it. An entry is reversed at most once and
     a reversal is never reversed. It keeps the original's service date unless that lies in a
-    closed period: then it is booked on the booking date, the original date in its memo. The reason becomes the reversal's memo; with
-    ``override_limits`` it is also the recorded override reason.
+    closed period: then it is booked on the booking date, the original date in its memo. The
+    reason becomes the reversal's memo; with ``override_limits`` it is also the recorded
+    override reason.
     """
     _check_text(reason, field="reason", max_length=MEMO_MAX, required=True)
     original = session.execute(

@@ -354,12 +354,13 @@ def verify_closings(session: Session, ring_id: int) -> list[Violation]:
             )
         stored = _balances(session, record.id)
         for account_id in sorted(set(stored) | {a for a, v in running.items() if v}):
-            if stored.get(account_id, 0) != running.get(account_id, 0):
+            then, now = stored.get(account_id, 0), running.get(account_id, 0)
+            if then != now:
                 found.append(
                     Violation(
                         "closings",
-                        f"{label}: account {account_id} stood at {errors.format_minutes(stored.get(account_id, 0))} "
-                        f"at closing, its entries now sum to {errors.format_minutes(running.get(account_id, 0))}",
+                        f"{label}: account {account_id} stood at {errors.format_minutes(then)} "
+                        f"at closing, its entries now sum to {errors.format_minutes(now)}",
                         account_id=account_id,
                     )
                 )

@@ -54,7 +54,7 @@ def test_a_booking_racing_the_closing_is_covered_or_refused(database_url):
                     try:
                         entry = run_in_transaction(
                             session,
-                            lambda s, payer=payer, payee=payee: ledger.book_transfer(
+                            lambda s, payer=payer, payee=payee, i=i: ledger.book_transfer(
                                 s,
                                 ring_id=ring,
                                 payer=payer,
