@@ -565,6 +565,8 @@ def _german_day(value: object) -> str:
 def _period(f: _Facts) -> str:
     if f["reason"] == "order":
         return _("Das Ende des Zeitraums liegt vor dem Anfang.")
+    if f["reason"] == "too_long":
+        return _("Ein Zeitraum umfasst höchstens zehn Jahre.")
     return _("„%(value)s“ ist kein gültiges Datum (JJJJ-MM-TT).", value=f["value"])
 
 

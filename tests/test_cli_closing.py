@@ -44,3 +44,18 @@ def test_close_a_month_then_the_year_then_reopen_the_year(app):  # noqa: F811
 def test_close_needs_exactly_one_of_period_and_year(app):  # noqa: F811
     result = app.test_cli_runner().invoke(args=["close"])
     assert result.exit_code == 2 and "--period" in result.output
+
+
+def test_report_year_writes_the_annual_report(app, tmp_path):  # noqa: F811
+    runner = app.test_cli_runner()
+    with freeze_time("2026-11-20 10:00:00"):
+        assert runner.invoke(args=["demo"]).exit_code == 0
+    with freeze_time("2027-01-03 10:00:00"):
+        assert runner.invoke(args=["close", "--year", "2026"]).exit_code == 0
+        out = tmp_path / "jahresbericht.pdf"
+        result = runner.invoke(args=["report", "year", "--year", "2026", "--out", str(out)])
+        bad = runner.invoke(args=["report", "year", "--year", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Jahr abgeschlossen" in result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    assert bad.exit_code == 1

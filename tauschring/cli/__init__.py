@@ -8,9 +8,9 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from . import backup, closing, database, demo, fees, imports, ledger, printing, requests, serve
+    from . import backup, closing, database, demo, fees, imports, ledger, printing, reports, requests, serve
 
-    modules = (database, ledger, demo, serve, fees, printing, requests, backup, imports, closing)
+    modules = (database, ledger, demo, serve, fees, printing, requests, backup, imports, closing, reports)
     for module in modules:
         for command in module.COMMANDS:
             app.cli.add_command(command)
