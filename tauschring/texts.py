@@ -344,6 +344,14 @@ def erasure_report(report) -> str:
     ]
     if report.fee_exemption:
         parts.append(_("die Gebührenbefreiung mit ihrem Grund"))
+    if report.outreach:
+        parts.append(
+            ngettext(
+                "%(num)d Notiz über einen Kontakt des Büros",
+                "%(num)d Notizen über Kontakte des Büros",
+                report.outreach,
+            )
+        )
     if report.import_files:
         parts.append(
             ngettext(

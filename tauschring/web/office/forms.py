@@ -248,3 +248,38 @@ class SettingsForm(Form):
         _l("Wenn die Gebühr eine Grenze überschreiten würde"),
         choices=[SelectChoice(code, name) for code, name in texts.FEE_POLICIES.items()],
     )
+
+
+class CloseMonthForm(Form):
+    period = HiddenField(validators=[DataRequired(), Regexp(r"^\d{4}-\d{2}$")])
+
+
+class CloseYearForm(Form):
+    year = IntegerField(_l("Jahr"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+
+
+class ReopenForm(Form):
+    reason = StringField(
+        _l("Grund für das Öffnen"),
+        validators=[DataRequired(message=_l("Bitte geben Sie einen Grund an.")), Length(max=500)],
+    )
+
+
+class OutreachForm(Form):
+    reason = SelectField(
+        _l("Anlass"),
+        choices=[
+            ("inactive", _l("lange nicht getauscht")),
+            ("beyond_limit", _l("jenseits der Warnschwelle")),
+        ],
+    )
+    channel = SelectField(
+        _l("Wie"),
+        choices=[
+            ("letter", _l("Brief")),
+            ("phone", _l("Anruf")),
+            ("visit", _l("Besuch / Gespräch")),
+            ("email", _l("E-Mail")),
+        ],
+    )
+    note = StringField(_l("Notiz (kurz)"), validators=[Optional(), Length(max=500)])
