@@ -254,6 +254,7 @@ AUDIT_FIELDS = {
     "print_run": _l("Druckauflage"),
     "reason": _l("Grund"),
     "require_batch_approval": _l("Belegstapel brauchen die Freigabe einer zweiten Person"),
+    "public_statistics": _l("Kurzstatistik auf der Startseite der Mitglieder"),
     "reversal": _l("Storno (Buchung Nr.)"),
     "role": _l("Rolle"),
     "service_date": _l("Leistungsdatum"),

@@ -24,4 +24,4 @@ def _office_only():
         abort(403)
 
 
-from . import batches, editions, home, imports, members, money  # noqa: E402,F401  (routes register on import)
+from . import batches, editions, home, imports, members, money, treasurer  # noqa: E402,F401  (routes register on import)

@@ -241,6 +241,11 @@ class SettingsForm(Form):
         validators=[DataRequired(), NumberRange(1, 366)],
     )
     require_batch_approval = BooleanField(_l("Belegstapel brauchen die Freigabe einer zweiten Person"))
+    public_statistics = BooleanField(
+        _l(
+            "Kurzstatistik (Mitglieder, getauschte Stunden dieses Jahres) auf der Startseite der Mitglieder zeigen"
+        )
+    )
     fee_minutes = IntegerField(
         _l("Kontoführungsgebühr pro Monat (Minuten, 0 = keine)"), validators=[Optional(), NumberRange(0, 600)]
     )
@@ -269,17 +274,17 @@ class OutreachForm(Form):
     reason = SelectField(
         _l("Anlass"),
         choices=[
-            ("inactive", _l("lange nicht getauscht")),
-            ("beyond_limit", _l("jenseits der Warnschwelle")),
+            SelectChoice("inactive", _l("lange nicht getauscht")),
+            SelectChoice("beyond_limit", _l("jenseits der Warnschwelle")),
         ],
     )
     channel = SelectField(
         _l("Wie"),
         choices=[
-            ("letter", _l("Brief")),
-            ("phone", _l("Anruf")),
-            ("visit", _l("Besuch / Gespräch")),
-            ("email", _l("E-Mail")),
+            SelectChoice("letter", _l("Brief")),
+            SelectChoice("phone", _l("Anruf")),
+            SelectChoice("visit", _l("Besuch / Gespräch")),
+            SelectChoice("email", _l("E-Mail")),
         ],
     )
     note = StringField(_l("Notiz (kurz)"), validators=[Optional(), Length(max=500)])
