@@ -140,3 +140,22 @@ def test_the_proposal_is_the_month_after_the_last_closed_one_once_it_ended(novem
     closing.close_month(w.session, w.actor("ute"), period="2026-11", now=DEC_3)
     assert closing.proposal(w.session, w.ring_id, DEC_3.date()) is None
     assert closing.proposal(w.session, w.ring_id, JAN_4.date()).period == "2026-12"
+
+
+def test_an_editions_cut_off_proposes_closing_the_month_before_it(november):
+    from tauschring import editions
+
+    w = november
+    edition = editions.create_edition(
+        w.session,
+        w.actor("ute"),
+        year=2026,
+        month=12,
+        cutoff=dt.date(2026, 12, 5),
+        next_cutoff=dt.date(2027, 1, 5),
+        now=NOV_10,
+    )
+    assert editions.closing_proposal(w.session, edition, dt.date(2026, 12, 4)) is None
+    assert editions.closing_proposal(w.session, edition, dt.date(2026, 12, 5)).period == "2026-11"
+    closing.close_month(w.session, w.actor("ute"), period="2026-11", now=DEC_3)
+    assert editions.closing_proposal(w.session, edition, dt.date(2026, 12, 6)) is None
