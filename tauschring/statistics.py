@@ -309,23 +309,27 @@ def chart_tables(found: Figures, format_minutes) -> list[ChartTable]:
     one_year = found.start.year == found.end.year
     labels = [month_label(m.month, one_year) for m in found.months]
     long_labels = [f"{MONTH_NAMES[m.month.month - 1]} {m.month.year}" for m in found.months]
+    rows = lambda value: tuple(  # noqa: E731
+        (label, value(m)) for label, m in zip(long_labels, found.months, strict=True)
+    )
     out = [
         ChartTable(
             Chart("stunden", "Getauschte Stunden je Monat", "bar", labels,
                   [hours(m.minutes) for m in found.months], "Stunden"),
             ("Monat", "Stunden"),
-            tuple((label, format_minutes(m.minutes)) for label, m in zip(long_labels, found.months, strict=True)),
+            rows(lambda m: format_minutes(m.minutes)),
         ),
         ChartTable(
-            Chart("tausche", "Tausche je Monat", "bar", labels, [m.exchanges for m in found.months], "Anzahl"),
+            Chart("tausche", "Tausche je Monat", "bar", labels,
+                  [m.exchanges for m in found.months], "Anzahl"),
             ("Monat", "Tausche"),
-            tuple((label, str(m.exchanges)) for label, m in zip(long_labels, found.months, strict=True)),
+            rows(lambda m: str(m.exchanges)),
         ),
         ChartTable(
             Chart("aktive", "Aktive Mitglieder je Monat (mindestens ein Tausch)", "line", labels,
                   [m.active_members for m in found.months], "Mitglieder"),
             ("Monat", "Aktive Mitglieder"),
-            tuple((label, str(m.active_members)) for label, m in zip(long_labels, found.months, strict=True)),
+            rows(lambda m: str(m.active_members)),
         ),
         ChartTable(
             Chart("salden", f"Kontostände der Mitglieder am {found.end:%d.%m.%Y}", "bar",

@@ -255,6 +255,9 @@ AUDIT_FIELDS = {
     "reason": _l("Grund"),
     "require_batch_approval": _l("Belegstapel brauchen die Freigabe einer zweiten Person"),
     "public_statistics": _l("Kurzstatistik auf der Startseite der Mitglieder"),
+    "fingerprint": _l("Fingerabdruck"),
+    "reopened": _l("wieder geöffnet"),
+    "period": _l("Zeitraum"),
     "reversal": _l("Storno (Buchung Nr.)"),
     "role": _l("Rolle"),
     "service_date": _l("Leistungsdatum"),
@@ -566,9 +569,13 @@ _LEDGER_PUBLIC = {
 
 
 def _german_day(value: object) -> str:
-    """An ISO date (or date) as 30.11.2026."""
-    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-    return f"{day:%d.%m.%Y}"
+    """An ISO date (or date) as 30.11.2026; anything else as it is."""
+    if isinstance(value, dt.date):
+        return f"{value:%d.%m.%Y}"
+    try:
+        return f"{dt.date.fromisoformat(str(value)):%d.%m.%Y}"
+    except ValueError:
+        return str(value)
 
 
 def _period(f: _Facts) -> str:

@@ -119,7 +119,7 @@ def test_the_year_figures_equal_an_independent_count(year):
 
     # Balances at the year end, from the record alone (the fee: 10 minutes from each member).
     balances = Counter()
-    for day, payer, payee, minutes in in_year:
+    for _day, payer, payee, minutes in in_year:
         balances[payer] -= minutes
         balances[payee] += minutes
     numbers = [w.anna.number, w.bernd.number, w.clara.number, w.dora.number]

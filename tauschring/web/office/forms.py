@@ -243,7 +243,8 @@ class SettingsForm(Form):
     require_batch_approval = BooleanField(_l("Belegstapel brauchen die Freigabe einer zweiten Person"))
     public_statistics = BooleanField(
         _l(
-            "Kurzstatistik (Mitglieder, getauschte Stunden dieses Jahres) auf der Startseite der Mitglieder zeigen"
+            "Kurzstatistik (Mitglieder, getauschte Stunden dieses Jahres) "
+            "auf der Startseite der Mitglieder zeigen"
         )
     )
     fee_minutes = IntegerField(
