@@ -159,3 +159,28 @@ def test_an_editions_cut_off_proposes_closing_the_month_before_it(november):
     assert editions.closing_proposal(w.session, edition, dt.date(2026, 12, 5)).period == "2026-11"
     closing.close_month(w.session, w.actor("ute"), period="2026-11", now=DEC_3)
     assert editions.closing_proposal(w.session, edition, dt.date(2026, 12, 6)) is None
+
+
+def test_a_late_voucher_for_a_closed_month_is_flagged_and_booked_today_with_its_date_in_the_text(november):
+    from tauschring import vouchers
+
+    w = november
+    closing.close_month(w.session, w.actor("ute"), period="2026-11", now=DEC_3)
+    batch = vouchers.open_batch(w.session, w.actor("ute"), now=DEC_3, title="Nachzügler")
+    vouchers.add_line(
+        w.session,
+        w.actor("ute"),
+        batch,
+        now=DEC_3,
+        voucher_number="4711",
+        service_date="28.11.2026",
+        payer_number=str(w.anna.number),
+        payee_number=str(w.dora.number),
+        amount="1:00",
+        memo="Hecke",
+    )
+    check = vouchers.check_batch(w.session, batch, today=DEC_3.date())
+    assert any("abgeschlossen" in warning for warning in check.lines[0].warnings)
+    [entry] = vouchers.post_batch(w.session, w.actor("ute"), batch, now=DEC_3)
+    assert entry.service_date == DEC_3.date() and entry.memo == "[Leistungsdatum 28.11.2026] Hecke"
+    assert entry.voucher_number == "4711" and ledger.verify(w.session, w.ring_id).ok
