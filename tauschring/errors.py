@@ -312,6 +312,13 @@ class OutreachInvalid(Invalid):
     template = "Unknown {field}: {value!r}."
 
 
+class JournalNotExact(Invalid):
+    """Hours with two decimals are exact only for whole multiples of 3 minutes."""
+
+    code = "journal_not_exact"
+    template = "Entry {entry_id}: {minutes} minutes cannot be written exactly in hours."
+
+
 class CutoffsOrder(Invalid):
     code = "cutoffs_order"
     template = "The next cut-off must come after this one."

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 import ledger
 from ledger import Account, JournalEntry, Posting, Ring
 
+from . import errors
 from .clock import RING_ZONE, utcnow
 from .models import Member, User
 from .names import display_name
@@ -373,20 +374,12 @@ HOURS_COMMODITY = "Std"
 BEANCOUNT_COMMODITIES = {"minutes": "MIN", "hours": "STD"}
 
 
-class JournalNotExact(ValueError):
-    """An amount cannot be written exactly in hours (two decimals need whole multiples of 3 minutes)."""
-
-    def __init__(self, entry_id: int, minutes: int) -> None:
-        self.entry_id, self.minutes = entry_id, minutes
-        super().__init__(f"entry {entry_id}: {minutes} minutes are no exact hundredth of an hour")
-
-
 def _amount(minutes: int, unit: str, entry_id: int = 0) -> str:
     """Minutes as the journal's number: whole minutes, or hours with two decimals when exact."""
     if unit == "minutes":
         return str(minutes)
     if minutes % 3:
-        raise JournalNotExact(entry_id, minutes)
+        raise errors.JournalNotExact(entry_id=entry_id, minutes=minutes)
     sign = "-" if minutes < 0 else ""
     hours, rest = divmod(abs(minutes), 60)
     return f"{sign}{hours}.{rest * 5 // 3:02d}"
@@ -529,7 +522,7 @@ def journal(
 
     ``fmt="ledger"`` is read alike by hledger and ledger-cli (one-line ``commodity 1000. Min``
     directive, declared accounts, tags in comments); ``fmt="beancount"`` passes ``bean-check``.
-    ``unit`` is whole minutes or hours with two decimals (refused with ``JournalNotExact`` when an
+    ``unit`` is whole minutes or hours with two decimals (refused, ``errors.JournalNotExact``, when an
     amount is no whole multiple of 3 minutes). Without a period: every entry, dated by the local
     booking date, in booking order. With ``start``/``end`` (service dates): the entries of that
     period dated by their service date, after an opening entry with the balances at the start

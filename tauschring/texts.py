@@ -693,6 +693,12 @@ _REFUSALS: Words = {
     "consent_source_unknown": lambda f: _("Diese Quelle einer Einwilligung gibt es nicht."),
     "name_missing": lambda f: _("Bitte geben Sie Vor- und Nachnamen an."),
     "month_invalid": lambda f: _("„%(period)s“ ist kein Monat (JJJJ-MM).", period=f["period"]),
+    "journal_not_exact": lambda f: _(
+        "Buchung Nr. %(entry)s hat %(minutes)s Minuten: das lässt sich nicht genau in Stunden mit "
+        "zwei Nachkommastellen schreiben. Bitte das Journal in Minuten herunterladen.",
+        entry=f["entry_id"],
+        minutes=f["minutes"],
+    ),
     "year_invalid": lambda f: _("„%(year)s“ ist kein Jahr (JJJJ).", year=f["year"]),
     "outreach_invalid": lambda f: _("Bitte Anlass und Art des Kontakts wählen."),
     "cutoffs_order": lambda f: _("Der nächste Redaktionsschluss muss nach diesem liegen."),

@@ -141,3 +141,23 @@ def test_the_member_home_shows_the_short_statistics_only_when_switched_on(app, b
         db.session.commit()
     home = text_of(browser.get("/"))
     assert "Unser Tauschring" in home and "2:15" in home
+
+
+@freeze_time("2026-12-02 09:00:00")
+def test_hours_that_are_not_exact_send_the_treasurer_back_with_the_reason(app, browser, ring):
+    with app.app_context():
+        ledger.book_transfer(
+            db.session,
+            ring_id=ring.id,
+            payer=ring.anna.account,
+            payee=ring.bernd.account,
+            minutes=20,
+            memo="krumm",
+            service_date=dt.date(2026, 11, 11),
+            now=NOV,
+        )
+        db.session.commit()
+    browser.login("buero")
+    answer = browser.get("/buero/berichte/journal?format=ledger&einheit=stunden", follow_redirects=True)
+    assert "20 Minuten" in text_of(answer) and "in Minuten herunterladen" in text_of(answer)
+    assert browser.get("/buero/berichte/journal?format=ledger&einheit=minuten").status_code == 200

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import ledger
-from tauschring import closing, payments, reports
+from tauschring import closing, errors, payments, reports
 from tauschring.models import Member
 
 pytestmark = pytest.mark.usefixtures("app_context")
@@ -184,5 +184,5 @@ def test_hours_are_refused_when_an_amount_is_no_exact_hundredth_of_an_hour(world
         service_date=dt.date(2026, 11, 9),
         now=NOV_10,
     )
-    with pytest.raises(reports.JournalNotExact):
+    with pytest.raises(errors.JournalNotExact):
         reports.journal(world.session, world.ring_id, unit="hours", now=NOV_10)

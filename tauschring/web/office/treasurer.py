@@ -208,16 +208,8 @@ def journal_download():
         text = reports.journal(
             db.session, _ring_id(), fmt=fmt, unit=unit, start=start, end=end, now=context.now()
         )
-    except reports.JournalNotExact as exc:
-        flash(
-            _(
-                "Buchung Nr. %(entry)s hat %(minutes)s Minuten: das lässt sich nicht genau in Stunden mit "
-                "zwei Nachkommastellen schreiben. Bitte das Journal in Minuten herunterladen.",
-                entry=exc.entry_id,
-                minutes=exc.minutes,
-            ),
-            "error",
-        )
+    except REFUSALS as refusal:
+        refused(refusal)
         return redirect(url_for("office.reports_page"))
     suffix = "beancount" if fmt == "beancount" else "journal"
     name = f"tauschring-{period or context.today().isoformat()}-{args.get('einheit', 'minuten')}.{suffix}"
