@@ -79,6 +79,8 @@ def test_charts_are_deterministic_and_embed_only_dejavu():
     svg = charts.chart_svg(chart)
     assert svg == charts.chart_svg(chart)
     assert svg.startswith("<svg") and "<script" not in svg
+    # a Content-Security-Policy with style-src 'self' would block style attributes
+    assert "style=" not in svg and 'fill="rgb(' in svg
     assert "Stunden &lt;b&gt;&amp;" in svg  # text is escaped, never markup
 
 
