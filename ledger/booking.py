@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Date, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import errors
@@ -32,6 +32,7 @@ from .models import (
     SYSTEM_ACCOUNT_KINDS,
     VOUCHER_MAX,
     Account,
+    Closing,
     IdempotencyRecord,
     JournalEntry,
     Posting,
@@ -53,6 +54,7 @@ _ring = Ring.__table__
 _entry = JournalEntry.__table__
 _posting = Posting.__table__
 _idempotency = IdempotencyRecord.__table__
+_closing = Closing.__table__
 
 
 # The booking path's statements are written as Core and compiled once per database (see
@@ -92,6 +94,7 @@ def _lock_accounts_statement(count: int) -> DriverStatement:
 
 _LOCK_ACCOUNTS = {count: _lock_accounts_statement(count) for count in range(2, 9)}
 _UTC_DATETIME = UTCDateTime()
+_DATE = Date()
 
 _UPDATE_BALANCE = DriverStatement(
     lambda: (
@@ -141,6 +144,14 @@ def _locked_accounts(conn, ids: list[int]) -> dict[int, _LockedAccount]:
         )
     return locked
 
+
+# "refuse": a service date in a closed period is refused; "today": booked with the booking date.
+LATE_RULES = ("refuse", "today")
+_CLOSED_THROUGH = DriverStatement(
+    lambda: select(func.max(_closing.c.period_end)).where(
+        _closing.c.ring_id == bindparam("ring_id"), _closing.c.reopened_at.is_(None)
+    )
+)
 
 _FIND_VOUCHER = select(_entry.c.id).where(
     _entry.c.ring_id == bindparam("ring_id"), _entry.c.voucher_number == bindparam("voucher")
@@ -409,6 +420,7 @@ def book_transfer(
     voucher_number: str | None = None,
     override_reason: str | None = None,
     batch_id: int | None = None,
+    late: str = "refuse",
 ) -> EntryView:
     """Book ``minutes`` from the payer (receiver of the service) to the payee (the provider)."""
     _check_minutes(minutes)
@@ -431,6 +443,7 @@ def book_transfer(
         voucher_number=voucher_number,
         override_reason=override_reason,
         batch_id=batch_id,
+        late=late,
     )
 
 
@@ -450,12 +463,15 @@ def book_entry(
     voucher_number: str | None = None,
     override_reason: str | None = None,
     batch_id: int | None = None,
+    late: str = "refuse",
 ) -> EntryView:
     """Book one journal entry of two or more postings (account id, signed minutes) summing to zero.
 
     Limits are checked in the direction of each movement: the lowest balance where an account
     pays, the highest where it receives. ``override_reason`` books past a limit on purpose and
-    is stored on the entry.
+    is stored on the entry. A service date inside a closed period is refused (``PeriodClosed``),
+    or with ``late="today"`` booked with the booking date as service date and the original date
+    written in front of the memo.
     """
     if kind == "reversal":
         raise errors.InvalidField(field="kind", reason="reversals are booked with reverse_entry")
@@ -475,6 +491,7 @@ def book_entry(
         override_reason=override_reason,
         batch_id=batch_id,
         reverses_id=None,
+        late=late,
     )
 
 
@@ -495,6 +512,7 @@ def _book(
     override_reason: str | None,
     batch_id: int | None,
     reverses_id: int | None,
+    late: str = "refuse",
 ) -> EntryView:
     # 1. Plain input: refused before anything touches the database.
     if kind not in ENTRY_KINDS:
@@ -514,6 +532,8 @@ def _book(
         _check_text(idempotency_key, field="idempotency_key", max_length=KEY_MAX, required=True)
     if override_reason is not None:
         _check_text(override_reason, field="override_reason", max_length=REASON_MAX, required=True)
+    if late not in LATE_RULES:
+        raise errors.InvalidField(field="late", reason=f"{late!r} is not one of {LATE_RULES}")
 
     conn = session.connection()
 
@@ -560,6 +580,7 @@ def _book(
             override_reason=override_reason,
             batch_id=batch_id,
             reverses_id=reverses_id,
+            late=late,
         )
     except errors.LedgerError as refusal:
         if idempotency_key is not None and session.get(Ring, ring_id) is not None:
@@ -612,6 +633,7 @@ def _write(
     override_reason: str | None,
     batch_id: int | None,
     reverses_id: int | None,
+    late: str,
 ) -> EntryView:
     """Check against the locked accounts, then write. Nothing is written before every check passed."""
     if voucher_number is not None:
@@ -627,6 +649,18 @@ def _write(
     rows = _locked_accounts(conn, ids_for_lock)
     if on_behalf_of_id is not None:
         _check_account_row(rows.get(on_behalf_of_id), on_behalf_of_id, ring_id, closed_ok=True)
+
+    # Read after the locks: a closing holds every account of the ring while it is written, so
+    # it committed before this statement (and is seen) or it waits for this booking.
+    closed = _CLOSED_THROUGH.scalar(conn, {"ring_id": ring_id})
+    closed = None if closed is None else result_processor(_DATE, conn.dialect)(closed)
+    if closed is not None and service_date <= closed:
+        if late == "refuse":
+            raise errors.PeriodClosed(
+                service_date=service_date.isoformat(), closed_through=closed.isoformat()
+            )
+        memo = late_memo(memo, service_date)
+        service_date = now.date()
 
     booked_at = now
     for account_id, _ in checked:
@@ -718,6 +752,12 @@ def _write(
     )
 
 
+def late_memo(memo: str, service_date: dt.date) -> str:
+    """The memo of an entry moved out of a closed period: its original service date in front."""
+    prefix = f"[Leistungsdatum {service_date:%d.%m.%Y}] "
+    return (prefix + memo)[:MEMO_MAX]
+
+
 def _check_account_row(row, account_id: int, ring_id: int, *, closed_ok: bool):
     if row is None:
         raise errors.UnknownAccount(account_id=account_id)
@@ -781,8 +821,10 @@ def reverse_entry(
     override_limits: bool = False,
 ) -> EntryView:
     """Book the mirror of an entry (Storno), linked to it. An entry is reversed at most once and
-    a reversal is never reversed. The reason becomes the reversal's memo; with
-    ``override_limits`` it is also the recorded override reason.
+    a reversal is never reversed. It keeps the original's service date unless that lies in a
+    closed period: then it is booked on the booking date, the original date in its memo. The
+    reason becomes the reversal's memo; with ``override_limits`` it is also the recorded
+    override reason.
     """
     _check_text(reason, field="reason", max_length=MEMO_MAX, required=True)
     original = session.execute(
@@ -826,6 +868,8 @@ def reverse_entry(
         override_reason=reason if override_limits else None,
         batch_id=None,
         reverses_id=entry_id,
+        # A storno of an entry in a closed period is booked in the open period.
+        late="today",
     )
 
 

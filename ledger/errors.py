@@ -178,3 +178,27 @@ class AccountNotZero(LedgerError):
 class InvalidLimits(LedgerError):
     code = "invalid_limits"
     template = "Invalid limits: {reason}."
+
+
+class PeriodClosed(LedgerError):
+    """The service date lies in a closed period: a correction is a storno in the open period."""
+
+    code = "period_closed"
+    template = "Service date {service_date} lies in a closed period (closed through {closed_through})."
+
+
+class ClosingOutOfOrder(LedgerError):
+    code = "closing_out_of_order"
+    template = "Period {start}..{end} cannot be closed: {reason}."
+
+
+class UnknownClosing(LedgerError):
+    code = "unknown_closing"
+    template = "There is no closing {closing_id} in ring {ring_id}."
+
+
+class ClosingNotLatest(LedgerError):
+    """Closings are reopened from the latest back, so the closed periods stay one unbroken span."""
+
+    code = "closing_not_latest"
+    template = "Closing {closing_id} is not the latest; reopen closing {latest_id} first."

@@ -229,6 +229,55 @@ class IdempotencyRecord(Base):
     )
 
 
+CLOSING_KINDS = ("month", "year")
+
+
+class Closing(Base):
+    """A closed period (a month or a year): every account's balance at its end and a fingerprint
+    of the entries it covers. While a closing is active (not reopened), nothing is booked with a
+    service date up to its end. Only the reopening columns are ever written after the insert.
+    """
+
+    __tablename__ = "closing"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    # First service date the fingerprint covers: a month closing continues the chain of the
+    # month closings before it (NULL: from the beginning of the book); a year closing its year.
+    covers_from: Mapped[dt.date | None] = mapped_column(Date)
+    entry_count: Mapped[int] = mapped_column(Integer)
+    # Sum of the positive postings of the covered entries (minutes moved).
+    moved: Mapped[int] = mapped_column(Integer)
+    # SHA-256 over the covered entries (for month closings chained to the previous one).
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    closed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The login that closed (application table, no foreign key here); NULL for the console.
+    closed_by_id: Mapped[int | None] = mapped_column(Integer)
+    reopened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    reopened_by_id: Mapped[int | None] = mapped_column(Integer)
+    reopen_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
+
+    __table_args__ = (
+        CheckConstraint(check_in("kind", CLOSING_KINDS), name="kind"),
+        CheckConstraint("period_start <= period_end", name="period_ordered"),
+        CheckConstraint("(reopened_at IS NULL) = (reopen_reason IS NULL)", name="reopen_has_reason"),
+        Index("ix_closing_ring_id_period_end", "ring_id", "period_end"),
+    )
+
+
+class ClosingBalance(Base):
+    """An account's balance at the end of a closed period (entries by service date)."""
+
+    __tablename__ = "closing_balance"
+
+    closing_id: Mapped[int] = mapped_column(ForeignKey("closing.id"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), primary_key=True)
+    balance: Mapped[int] = mapped_column(Integer)
+
+
 # Append-only, enforced by the database as well: a bug or a hand-typed UPDATE cannot rewrite
 # the books. The same statements are in the Alembic migration.
 APPEND_ONLY_TABLES = ("journal_entry", "posting")

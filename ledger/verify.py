@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from . import errors
+from .closing import verify_closings
 from .errors import format_minutes
 from .models import Ring
 from .values import VerifyReport, Violation
@@ -27,6 +28,7 @@ CHECKS: dict[str, str] = {
     "reversal_links": "each reversal undoes exactly one non-reversal entry of the ring, mirror for mirror",
     "closed_accounts": "closed accounts have balance zero and no postings after closing",
     "append_only": "the database refuses to change or delete entries and postings (its triggers exist)",
+    "closings": "every active closing still matches the entries it covers (fingerprint, count, balances)",
 }
 
 _CACHED_BALANCE = text(
@@ -337,6 +339,7 @@ def verify(session: Session, ring_id: int) -> VerifyReport:
                 "changed or deleted",
             )
         )
+    found.extend(verify_closings(session, ring_id))
     counts = session.execute(_COUNTS, params).one()
     return VerifyReport(
         ring_id=ring_id,

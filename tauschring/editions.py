@@ -24,7 +24,7 @@ from print.inserts import render_inserts
 from print.newspaper import render_contact_list, render_large_print, render_newspaper
 from print.vouchers import render_blank_vouchers
 
-from . import audit, errors, events
+from . import audit, closing, errors, events
 from .clock import RING_ZONE
 from .members import consents
 from .models import (
@@ -175,6 +175,18 @@ def remove_item(
     items.remove(item)
     session.flush()
     _audit(session, actor, edition, now, "edition.remove", f"„{item.title}“ entfernt")
+
+
+def closing_proposal(session: Session, edition: Edition, today: dt.date) -> closing.Proposal | None:
+    """At an edition's cut-off the office is asked to close the month that ended before it (the
+    statements in the inserts then show closed figures): the next month to close, once the
+    cut-off has come and that month has ended before the cut-off."""
+    if today < edition.cutoff:
+        return None
+    proposal = closing.proposal(session, edition.ring_id, today)
+    if proposal is None or proposal.end >= edition.cutoff:
+        return None
+    return proposal
 
 
 def previous_edition(session: Session, edition: Edition) -> Edition | None:

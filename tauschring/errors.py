@@ -155,6 +155,11 @@ class ImportUnknown(Unknown):
     template = "There is no import {import_id}."
 
 
+class ClosingUnknown(Unknown):
+    code = "closing_unknown"
+    template = "There is no closing {closing_id}."
+
+
 class HelperUnknown(Unknown):
     code = "helper_unknown"
     template = "This login is no helper of member {number}."
@@ -310,6 +315,23 @@ class NameMissing(Invalid):
 class MonthInvalid(Invalid):
     code = "month_invalid"
     template = "{period} is not a month (YYYY-MM between 2000 and 2100)."
+
+
+class YearInvalid(Invalid):
+    code = "year_invalid"
+    template = "{year!r} is not a year."
+
+
+class OutreachInvalid(Invalid):
+    code = "outreach_invalid"
+    template = "Unknown {field}: {value!r}."
+
+
+class JournalNotExact(Invalid):
+    """Hours with two decimals are exact only for whole multiples of 3 minutes."""
+
+    code = "journal_not_exact"
+    template = "Entry {entry_id}: {minutes} minutes cannot be written exactly in hours."
 
 
 class CutoffsOrder(Invalid):
@@ -551,6 +573,11 @@ class OpeningBalancesUnverified(Refusal):
     template = "The books would not verify after the opening balances: {checks}."
 
 
+class PeriodNotOver(Refusal):
+    code = "period_not_over"
+    template = "The period {period} has not ended yet; it can be closed afterwards."
+
+
 class EditionExists(Refusal):
     code = "edition_exists"
     template = "There is an edition for {period} already."
@@ -569,6 +596,10 @@ _LEDGER_STATUS = (
     (ledger.DuplicateVoucher, 409),
     (ledger.IdempotencyConflict, 409),
     (ledger.AlreadyReversed, 409),
+    (ledger.PeriodClosed, 409),
+    (ledger.ClosingOutOfOrder, 409),
+    (ledger.ClosingNotLatest, 409),
+    (ledger.UnknownClosing, 404),
     (ledger.ReversalOfReversal, 409),
     (ledger.AccountClosed, 409),
     (ledger.AccountNotZero, 409),

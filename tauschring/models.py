@@ -70,6 +70,8 @@ class RingSettings(Base):
     warn_max_balance: Mapped[int | None] = mapped_column(Integer)
     # The ring's short name in addresses and commands (``--ring lindenau``); unique per instance.
     slug: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # Whether the member home shows the short statistics (members, hours exchanged this year).
+    public_statistics: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         CheckConstraint(
@@ -597,6 +599,32 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_event_ring_id_at", "ring_id", "at"),
         Index("ix_audit_event_member_id", "member_id"),
+    )
+
+
+OUTREACH_REASONS = ("inactive", "beyond_limit")
+OUTREACH_CHANNELS = ("letter", "phone", "visit", "email")
+OUTREACH_NOTE_MAX = 500
+
+
+class Outreach(Base):
+    """The office reached out to a member (activity care): why, how, when, who, a short note.
+    Personal data: erasure deletes these rows, the member's data export lists them."""
+
+    __tablename__ = "outreach"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(String(OUTREACH_NOTE_MAX), default="")
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    __table_args__ = (
+        CheckConstraint(check_in("reason", OUTREACH_REASONS), name="reason"),
+        CheckConstraint(check_in("channel", OUTREACH_CHANNELS), name="channel"),
     )
 
 

@@ -340,6 +340,8 @@ def _book_request(
         operator_id=actor.user_id,
         on_behalf_of_id=_on_behalf_of(actor, request.payer),
         channel=actor.channel,
+        # An accepted request for a closed month is booked today, its date kept in the text.
+        late="today",
     )
     request.entry_id = entry.id
     session.flush()

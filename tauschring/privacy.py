@@ -41,6 +41,7 @@ from .models import (
     LoginSession,
     Member,
     MemberHelper,
+    Outreach,
     PaymentRequest,
     SignInFailure,
     User,
@@ -71,6 +72,7 @@ class ErasureReport:
     fee_exemption: bool = False
     edition_texts: int = 0
     import_files: int = 0
+    outreach: int = 0
 
     def counts(self) -> dict[str, object]:
         return {
@@ -87,6 +89,7 @@ class ErasureReport:
             "fee_exemption": self.fee_exemption,
             "edition_texts": self.edition_texts,
             "import_files": self.import_files,
+            "outreach": self.outreach,
         }
 
 
@@ -114,6 +117,7 @@ def erase_member(session: Session, actor: Actor, member: Member, *, now: dt.date
     if login_ids:
         helped = or_(helped, MemberHelper.user_id.in_(login_ids))
     report.helper_links = _deleted(session, delete(MemberHelper).where(helped))
+    report.outreach = _deleted(session, delete(Outreach).where(Outreach.member_id == member.id))
     report.fee_exemption = bool(
         _deleted(session, delete(FeeExemption).where(FeeExemption.member_id == member.id))
     )
@@ -413,6 +417,12 @@ def data_of(session: Session, actor: Actor, member: Member, *, now: dt.datetime)
             {"member_number": m.number, "name": display_name(m), "since": _iso(since)} for m, since in helped
         ],
         "fee_exemption": None if exemption is None else _row(exemption, ("reason", "since")),
+        "outreach": [
+            {**_row(o, ("reason", "channel", "note", "at")), "by": who(o.by_id)}
+            for o in session.scalars(
+                select(Outreach).where(Outreach.member_id == member.id).order_by(Outreach.id)
+            )
+        ],
         "voucher_numbers": [
             _row(r, ("first", "last", "note", "issued_at"))
             for r in session.scalars(

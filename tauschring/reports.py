@@ -8,8 +8,9 @@ with a byte order mark, CRLF line ends, German column names, ISO dates. Cells of
 spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) get a
 leading apostrophe; numbers (signed minutes) stay numbers.
 
-The journal is plain text in hledger's journal format (also read by ledger-cli): one
-transaction per entry in booking order, amounts in whole minutes with the commodity ``Min``.
+The journals are plain text for the treasurer's tools: one file read alike by hledger and
+ledger-cli, and one for beancount; in minutes or hours; the whole book, or one period (by
+service date) with its opening balances.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import ledger
 from ledger import Account, JournalEntry, Posting, Ring
 
+from . import errors
 from .clock import RING_ZONE, utcnow
 from .models import Member, User
 from .names import display_name
@@ -366,37 +368,70 @@ def _journal_account(name: str) -> str:
     return " ".join(journal_text(name).split())
 
 
-def hledger_journal(session: Session, ring_id: int, *, now: dt.datetime | None = None) -> str:
-    """Every entry of the ring as an hledger journal (also readable by ledger-cli).
+JOURNAL_FORMATS = ("ledger", "beancount")
+JOURNAL_UNITS = ("minutes", "hours")
+HOURS_COMMODITY = "Std"
+BEANCOUNT_COMMODITIES = {"minutes": "MIN", "hours": "STD"}
 
-    One transaction per entry in booking order: ``DATE (ENTRY-ID) MEMO`` with the local booking
-    date, a comment line of tags (kind, voucher, service-date, reverses, channel, operator, ...)
-    and one posting per account in whole minutes (``-90 Min``). Member accounts are
-    ``Mitglieder:0042``, system accounts ``Tauschring:Gemeinschaftskonto`` and so on; all are
-    declared up front, so ``hledger check --strict`` holds.
-    """
-    ring = _ring(session, ring_id)
-    moment = (now or utcnow()).astimezone(RING_ZONE)
-    members = _members(session, ring_id)
-    names = _account_names(session, ring_id, members)
-    number_of = {member.account_id: member.number for member in members}
 
-    lines = [
-        f"; Tauschring: {journal_text(ring.name)}",
-        f"; Journal exportiert am {moment:%Y-%m-%d %H:%M} (Europe/Berlin)",
-        f"; Beträge in Minuten ({COMMODITY}); 60 {COMMODITY} = 1 Stunde.",
-        "; Buchungsdatum = Datum der Buchung in Europe/Berlin, service-date = Leistungsdatum.",
-        "",
-        f"commodity {COMMODITY}",
-        f"    format 1000. {COMMODITY}",
-        "",
-    ]
-    for name in sorted(names.values(), key=_sort_key):
-        lines.append(f"account {_journal_account(name.journal)}")
-        if name.number is not None and name.name:
-            lines.append(f"    ; {journal_text(name.name)}")
-    lines.append("")
+def _amount(minutes: int, unit: str, entry_id: int = 0) -> str:
+    """Minutes as the journal's number: whole minutes, or hours with two decimals when exact."""
+    if unit == "minutes":
+        return str(minutes)
+    if minutes % 3:
+        raise errors.JournalNotExact(entry_id=entry_id, minutes=minutes)
+    sign = "-" if minutes < 0 else ""
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours}.{rest * 5 // 3:02d}"
 
+
+def _beancount_component(text: str) -> str:
+    """A beancount account component: ASCII letters, digits and dashes, starting upper case."""
+    for umlaut, plain in (
+        ("ä", "ae"),
+        ("ö", "oe"),
+        ("ü", "ue"),
+        ("Ä", "Ae"),
+        ("Ö", "Oe"),
+        ("Ü", "Ue"),
+        ("ß", "ss"),
+    ):
+        text = text.replace(umlaut, plain)
+    cleaned = "".join(ch if ch.isascii() and (ch.isalnum() or ch == "-") else "-" for ch in text).strip("-")
+    return (cleaned[:1].upper() + cleaned[1:]) or "X"
+
+
+def _beancount_account(name: _AccountName) -> str:
+    if name.number is not None:
+        return f"Assets:{MEMBER_ACCOUNT_ROOT}:M{name.number:04d}"
+    if name.kind in SYSTEM_ACCOUNT_NAMES:
+        return f"Equity:{SYSTEM_ACCOUNT_ROOT}:{_beancount_component(str(name.konto))}"
+    return f"Assets:{OTHER_ACCOUNT_ROOT}:K{name.account_id}"
+
+
+def _beancount_string(text: str | None) -> str:
+    return '"' + journal_text(text).replace("\\", "/").replace('"', "'") + '"'
+
+
+@dataclass(frozen=True)
+class _JournalEntry:
+    id: int
+    date: dt.date
+    kind: str
+    memo: str
+    tags: list[tuple[str, str]]
+    postings: list[tuple[int, int]]
+
+
+def _journal_entries(
+    session: Session,
+    ring_id: int,
+    number_of: dict[int, int],
+    *,
+    start: dt.date | None,
+    end: dt.date | None,
+    by_service_date: bool,
+) -> list[_JournalEntry]:
     query = (
         select(
             JournalEntry.id,
@@ -416,37 +451,208 @@ def hledger_journal(session: Session, ring_id: int, *, now: dt.datetime | None =
         .join(Posting, Posting.entry_id == JournalEntry.id)
         .outerjoin(User, User.id == JournalEntry.operator_id)
         .where(JournalEntry.ring_id == ring_id)
-        .order_by(JournalEntry.booked_at, JournalEntry.id, Posting.id)
     )
-    current: int | None = None
+    if start is not None:
+        query = query.where(JournalEntry.service_date >= start)
+    if end is not None:
+        query = query.where(JournalEntry.service_date <= end)
+    if by_service_date:
+        query = query.order_by(JournalEntry.service_date, JournalEntry.id, Posting.id)
+    else:
+        query = query.order_by(JournalEntry.booked_at, JournalEntry.id, Posting.id)
+    entries: list[_JournalEntry] = []
     for row in session.execute(query):
-        if row.id != current:
-            if current is not None:
-                lines.append("")
-            current = row.id
-            memo = journal_text(row.memo)
-            lines.append(f"{_local_date(row.booked_at).isoformat()} ({row.id}){' ' + memo if memo else ''}")
-            tags = [f"kind:{row.kind}"]
+        if not entries or entries[-1].id != row.id:
+            tags = [("kind", row.kind)]
             if row.voucher_number:
-                tags.append(f"voucher:{_tag_value(row.voucher_number)}")
-            tags.append(f"service-date:{row.service_date.isoformat()}")
+                tags.append(("voucher", _tag_value(row.voucher_number)))
+            tags.append(("service-date", row.service_date.isoformat()))
             if row.reverses_id is not None:
-                tags.append(f"reverses:{row.reverses_id}")
-            tags.append(f"booked-at:{row.booked_at.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}")
-            tags.append(f"channel:{row.channel}")
+                tags.append(("reverses", str(row.reverses_id)))
+            tags.append(("booked-at", f"{row.booked_at.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}"))
+            tags.append(("channel", row.channel))
             if row.username:
-                tags.append(f"operator:{_tag_value(row.username)}")
+                tags.append(("operator", _tag_value(row.username)))
             if row.on_behalf_of_id is not None:
                 number = number_of.get(row.on_behalf_of_id)
                 helped = f"{number:04d}" if number is not None else f"konto-{row.on_behalf_of_id}"
-                tags.append(f"on-behalf-of:{helped}")
+                tags.append(("on-behalf-of", helped))
             if row.override_reason:
-                tags.append(f"override:{_tag_value(row.override_reason)}")
-            lines.append("    ; " + ", ".join(tags))
-        account = _journal_account(names[row.account_id].journal)
-        lines.append(f"    {account}  {row.amount} {COMMODITY}")
+                tags.append(("override", _tag_value(row.override_reason)))
+            day = row.service_date if by_service_date else _local_date(row.booked_at)
+            entries.append(_JournalEntry(row.id, day, row.kind, journal_text(row.memo), tags, []))
+        entries[-1].postings.append((row.account_id, row.amount))
+    return entries
+
+
+def _opening(
+    session: Session, ring_id: int, start: dt.date
+) -> tuple[dict[int, int], ledger.ClosingView | None]:
+    """Balances at the end of the day before ``start``: from the closing ending then (if the
+    period before is closed), else summed from the entries before ``start``."""
+    before = start - dt.timedelta(days=1)
+    found = next(
+        (c for c in ledger.closings(session, ring_id, with_reopened=False) if c.period_end == before), None
+    )
+    if found is not None:
+        return {a: b for a, b in found.balances.items() if b}, found
+    sums: dict[int, int] = {}
+    for account_id, total in session.execute(
+        select(Posting.account_id, func.sum(Posting.amount))
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(JournalEntry.ring_id == ring_id, JournalEntry.service_date < start)
+        .group_by(Posting.account_id)
+    ):
+        if total:
+            sums[account_id] = int(total)
+    return sums, None
+
+
+def journal(
+    session: Session,
+    ring_id: int,
+    *,
+    fmt: str = "ledger",
+    unit: str = "minutes",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> str:
+    """The ring's book as a journal for the treasurer's tools.
+
+    ``fmt="ledger"`` is read alike by hledger and ledger-cli (one-line ``commodity 1000. Min``
+    directive, declared accounts, tags in comments); ``fmt="beancount"`` passes ``bean-check``.
+    ``unit`` is whole minutes or hours with two decimals (refused, ``errors.JournalNotExact``, when an
+    amount is no whole multiple of 3 minutes). Without a period: every entry, dated by the local
+    booking date, in booking order. With ``start``/``end`` (service dates): the entries of that
+    period dated by their service date, after an opening entry with the balances at the start
+    (from the closing of the period before, when there is one); a closed period ends with its
+    closing's fingerprint, and in beancount with balance assertions of every account.
+    """
+    if fmt not in JOURNAL_FORMATS or unit not in JOURNAL_UNITS:
+        raise ValueError(f"unknown journal format {fmt!r} or unit {unit!r}")
+    ring = _ring(session, ring_id)
+    moment = (now or utcnow()).astimezone(RING_ZONE)
+    members = _members(session, ring_id)
+    names = _account_names(session, ring_id, members)
+    number_of = {member.account_id: member.number for member in members}
+    period = start is not None or end is not None
+    entries = _journal_entries(session, ring_id, number_of, start=start, end=end, by_service_date=period)
+    opening: dict[int, int] = {}
+    opening_closing = None
+    if start is not None:
+        opening, opening_closing = _opening(session, ring_id, start)
+    closing_at_end = None
+    if end is not None:
+        closing_at_end = next(
+            (
+                c
+                for c in ledger.closings(session, ring_id, with_reopened=False)
+                if c.period_end == end and (start is None or c.period_start >= start or c.kind == "year")
+            ),
+            None,
+        )
+    account_name = (
+        (lambda account_id: _journal_account(names[account_id].journal))
+        if fmt == "ledger"
+        else (lambda account_id: _beancount_account(names[account_id]))
+    )
+    commodity = (
+        (COMMODITY if unit == "minutes" else HOURS_COMMODITY)
+        if fmt == "ledger"
+        else BEANCOUNT_COMMODITIES[unit]
+    )
+    comment = ";"
+    unit_line = (
+        f"Beträge in Minuten ({commodity}); 60 {commodity} = 1 Stunde."
+        if unit == "minutes"
+        else f"Beträge in Stunden ({commodity}) mit zwei Nachkommastellen; 1:30 h = 1.50 {commodity}."
+    )
+    lines = [
+        f"{comment} Tauschring: {journal_text(ring.name)}",
+        f"{comment} Journal exportiert am {moment:%Y-%m-%d %H:%M} (Europe/Berlin)",
+        f"{comment} {unit_line}",
+    ]
+    if period:
+        lines.append(
+            f"{comment} Zeitraum (Leistungsdatum): {start.isoformat() if start else 'Anfang'} bis "
+            f"{end.isoformat() if end else 'heute'}; Datum jeder Buchung = Leistungsdatum."
+        )
+    else:
+        lines.append(
+            f"{comment} Buchungsdatum = Datum der Buchung in Europe/Berlin, service-date = Leistungsdatum."
+        )
+    if opening_closing is not None:
+        lines.append(
+            f"{comment} Eröffnungssalden aus dem Abschluss bis {opening_closing.period_end.isoformat()}, "
+            f"Fingerabdruck {opening_closing.fingerprint}"
+        )
     lines.append("")
+    ordered = sorted(names.values(), key=_sort_key)
+    if fmt == "ledger":
+        number_format = "1000." if unit == "minutes" else "1000.00"
+        lines += [f"commodity {number_format} {commodity}", ""]
+        for name in ordered:
+            lines.append(f"account {_journal_account(name.journal)}")
+            if name.number is not None and name.name:
+                lines.append(f"    ; {journal_text(name.name)}")
+        lines.append("")
+    else:
+        first = min([e.date for e in entries] + ([start] if start else []) + [_local_date(ring.created_at)])
+        lines += [
+            'option "operating_currency" "' + commodity + '"',
+            f"{first.isoformat()} commodity {commodity}",
+            "",
+        ]
+        for name in ordered:
+            lines.append(f"{first.isoformat()} open {_beancount_account(name)} {commodity}")
+        lines.append("")
+
+    def posting(account_id: int, minutes: int, entry_id: int) -> str:
+        return f"    {account_name(account_id)}  {_amount(minutes, unit, entry_id)} {commodity}"
+
+    if opening:
+        day = start
+        if fmt == "ledger":
+            lines.append(f"{day.isoformat()} Eröffnungssalden")
+            lines.append("    ; kind:opening-balances")
+        else:
+            lines.append(f'{day.isoformat()} * "Eröffnungssalden"')
+        for account_id in sorted(opening, key=lambda a: _sort_key(names[a])):
+            lines.append(posting(account_id, opening[account_id], 0))
+        lines.append("")
+    for entry in entries:
+        if fmt == "ledger":
+            lines.append(f"{entry.date.isoformat()} ({entry.id}){' ' + entry.memo if entry.memo else ''}")
+            lines.append("    ; " + ", ".join(f"{key}:{value}" for key, value in entry.tags))
+        else:
+            lines.append(f"{entry.date.isoformat()} * {_beancount_string(entry.memo)}")
+            lines.append(f'  entry: "{entry.id}"')
+            for key, value in entry.tags:
+                lines.append(f"  {key.replace('-', '_')}: {_beancount_string(value)}")
+        for account_id, minutes in entry.postings:
+            lines.append(posting(account_id, minutes, entry.id))
+        lines.append("")
+    if closing_at_end is not None:
+        lines.append(
+            f"{comment} Abschluss bis {closing_at_end.period_end.isoformat()}: {closing_at_end.entry_count} "
+            f"Buchungen, Fingerabdruck {closing_at_end.fingerprint}"
+        )
+        if fmt == "beancount":
+            day = closing_at_end.period_end + dt.timedelta(days=1)
+            for name in ordered:
+                balance = closing_at_end.balances.get(name.account_id, 0)
+                lines.append(
+                    f"{day.isoformat()} balance {_beancount_account(name)}  "
+                    f"{_amount(balance, unit, 0)} {commodity}"
+                )
+        lines.append("")
     return "\n".join(lines)
+
+
+def hledger_journal(session: Session, ring_id: int, *, now: dt.datetime | None = None) -> str:
+    """Every entry of the ring as a journal read alike by hledger and ledger-cli, in minutes."""
+    return journal(session, ring_id, fmt="ledger", unit="minutes", now=now)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ SETTINGS_FIELDS = (
     "fee_policy",
     "warn_min_balance",
     "warn_max_balance",
+    "public_statistics",
 )
 TEXT_SETTINGS = (
     "unit_singular",

@@ -8,6 +8,7 @@ API may hand out (never an internal key or another member's account label).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +36,9 @@ CHECK_TEXTS = {
     ),
     "closed_accounts": _l("Geschlossene Konten stehen auf null und haben danach keine Buchungen"),
     "append_only": _l("Die Datenbank verweigert das Ändern und Löschen von Buchungen (ihre Trigger sind da)"),
+    "closings": _l(
+        "Jeder Abschluss passt noch zu den Buchungen, die er umfasst (Fingerabdruck, Anzahl, Salden)"
+    ),
 }
 
 # The ring's own accounts, by kind, in the order they are listed.
@@ -90,6 +94,7 @@ BATCH_STATUSES = {
 }
 OBJECT_TYPES = {
     "api_token": _l("API-Token"),
+    "closing": _l("Abschluss"),
     "edition": _l("Ausgabe"),
     "entry": _l("Buchung"),
     "fee_run": _l("Gebührenlauf"),
@@ -116,6 +121,8 @@ AUDIT_ACTIONS = {
     "batch.post": _l("Stapel gebucht"),
     "batch.totals": _l("Summen laut Stapel"),
     "batch.unapprove": _l("Freigabe aufgehoben"),
+    "closing.close": _l("Zeitraum abgeschlossen"),
+    "closing.reopen": _l("Abschluss wieder geöffnet"),
     "edition.create": _l("Ausgabe angelegt"),
     "edition.event": _l("Termin eingetragen"),
     "edition.generate": _l("Ausgabe erzeugt"),
@@ -147,6 +154,7 @@ AUDIT_ACTIONS = {
     "member.limits": _l("Grenzen geändert"),
     "member.reactivate": _l("entsperrt"),
     "member.suspend": _l("gesperrt"),
+    "outreach.record": _l("Kontakt aufgenommen"),
     "payment.book": _l("Zahlung gebucht"),
     "request.accepted": _l("Zahlungsanforderung angenommen"),
     "request.auto_accepted": _l("Zahlungsanforderung automatisch angenommen"),
@@ -252,6 +260,10 @@ AUDIT_FIELDS = {
     "print_run": _l("Druckauflage"),
     "reason": _l("Grund"),
     "require_batch_approval": _l("Belegstapel brauchen die Freigabe einer zweiten Person"),
+    "public_statistics": _l("Kurzstatistik auf der Startseite der Mitglieder"),
+    "fingerprint": _l("Fingerabdruck"),
+    "reopened": _l("wieder geöffnet"),
+    "period": _l("Zeitraum"),
     "reversal": _l("Storno (Buchung Nr.)"),
     "role": _l("Rolle"),
     "service_date": _l("Leistungsdatum"),
@@ -342,6 +354,14 @@ def erasure_report(report) -> str:
     ]
     if report.fee_exemption:
         parts.append(_("die Gebührenbefreiung mit ihrem Grund"))
+    if report.outreach:
+        parts.append(
+            ngettext(
+                "%(num)d Notiz über einen Kontakt des Büros",
+                "%(num)d Notizen über Kontakte des Büros",
+                report.outreach,
+            )
+        )
     if report.import_files:
         parts.append(
             ngettext(
@@ -517,6 +537,22 @@ _LEDGER: Words = {
     "invalid_limits": lambda f: _(
         "Die Untergrenze muss null oder negativ, die Obergrenze null oder positiv sein."
     ),
+    "period_closed": lambda f: _(
+        "Der Zeitraum bis %(through)s ist abgeschlossen: mit Leistungsdatum %(day)s kann nichts mehr "
+        "gebucht werden. Bitte ein späteres Leistungsdatum wählen oder das Büro fragen.",
+        through=_german_day(f["closed_through"]),
+        day=_german_day(f["service_date"]),
+    ),
+    "closing_out_of_order": lambda f: _(
+        "Der Zeitraum %(start)s bis %(end)s kann so nicht abgeschlossen werden: Monate werden der Reihe "
+        "nach abgeschlossen, ein Jahr erst nach allen seinen Monaten, und keiner zweimal.",
+        start=_german_day(f["start"]),
+        end=_german_day(f["end"]),
+    ),
+    "closing_not_latest": lambda f: _(
+        "Nur der letzte Abschluss kann wieder geöffnet werden; bitte zuerst die späteren öffnen."
+    ),
+    "unknown_closing": lambda f: _("Diesen Abschluss gibt es nicht."),
 }
 
 # What of a ledger refusal the API may show: no labels (full names), no idempotency keys.
@@ -531,12 +567,28 @@ _LEDGER_PUBLIC = {
     "invalid_memo": ("reason",),
     "invalid_service_date": ("reason",),
     "invalid_limits": ("reason",),
+    "period_closed": ("service_date", "closed_through"),
+    "closing_out_of_order": ("start", "end"),
+    "closing_not_latest": ("closing_id", "latest_id"),
+    "unknown_closing": ("closing_id",),
 }
+
+
+def _german_day(value: object) -> str:
+    """An ISO date (or date) as 30.11.2026; anything else as it is."""
+    if isinstance(value, dt.date):
+        return f"{value:%d.%m.%Y}"
+    try:
+        return f"{dt.date.fromisoformat(str(value)):%d.%m.%Y}"
+    except ValueError:
+        return str(value)
 
 
 def _period(f: _Facts) -> str:
     if f["reason"] == "order":
         return _("Das Ende des Zeitraums liegt vor dem Anfang.")
+    if f["reason"] == "too_long":
+        return _("Ein Zeitraum umfasst höchstens zehn Jahre.")
     return _("„%(value)s“ ist kein gültiges Datum (JJJJ-MM-TT).", value=f["value"])
 
 
@@ -595,6 +647,7 @@ _REFUSALS: Words = {
         else _("Es gibt noch keinen Tauschring in der Datenbank.")
     ),
     "import_unknown": lambda f: _("Umzug %(n)s gibt es nicht.", n=f["import_id"]),
+    "closing_unknown": lambda f: _("Diesen Abschluss gibt es nicht."),
     # input
     "invalid_input": lambda f: _("Die Eingabe ist ungültig."),
     "same_member": lambda f: _("Sie können sich nicht selbst bezahlen."),
@@ -649,6 +702,14 @@ _REFUSALS: Words = {
     "consent_source_unknown": lambda f: _("Diese Quelle einer Einwilligung gibt es nicht."),
     "name_missing": lambda f: _("Bitte geben Sie Vor- und Nachnamen an."),
     "month_invalid": lambda f: _("„%(period)s“ ist kein Monat (JJJJ-MM).", period=f["period"]),
+    "journal_not_exact": lambda f: _(
+        "Buchung Nr. %(entry)s hat %(minutes)s Minuten: das lässt sich nicht genau in Stunden mit "
+        "zwei Nachkommastellen schreiben. Bitte das Journal in Minuten herunterladen.",
+        entry=f["entry_id"],
+        minutes=f["minutes"],
+    ),
+    "year_invalid": lambda f: _("„%(year)s“ ist kein Jahr (JJJJ).", year=f["year"]),
+    "outreach_invalid": lambda f: _("Bitte Anlass und Art des Kontakts wählen."),
     "cutoffs_order": lambda f: _("Der nächste Redaktionsschluss muss nach diesem liegen."),
     "voucher_count_invalid": lambda f: _("Bitte zwischen 1 und %(max)s Belegnummern.", max=f["maximum"]),
     "import_empty": lambda f: _("Die Datei ist leer."),
@@ -720,6 +781,9 @@ _REFUSALS: Words = {
     "batch_all_booked": lambda f: _("Alle Zeilen dieses Stapels sind gebucht."),
     "period_not_begun": lambda f: _("Der Monat %(period)s hat noch nicht begonnen.", period=f["period"]),
     "no_fee": lambda f: _("Dieser Tauschring erhebt keine Kontoführungsgebühr (Einstellungen)."),
+    "period_not_over": lambda f: _(
+        "Der Zeitraum %(period)s ist noch nicht vorbei; abschließen geht erst danach.", period=f["period"]
+    ),
     "edition_exists": lambda f: _("Für diesen Monat gibt es schon eine Ausgabe."),
     "member_number_taken": lambda f: _("Die Mitgliedsnummer %(n)s ist schon vergeben.", n=f["number"]),
     "import_not_open": lambda f: _("Dieser Umzug ist schon abgeschlossen."),

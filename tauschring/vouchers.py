@@ -145,6 +145,7 @@ def check_batch(session: Session, batch: VoucherBatch, *, today: dt.date) -> Bat
     typed_numbers = Counter(line.voucher_number.strip() for line in lines if line.voucher_number.strip())
     booked = _booked_vouchers(session, batch.ring_id, set(typed_numbers))
     issued = issued_ranges(session, batch.ring_id)
+    closed_through = ledger.closed_through(session, batch.ring_id)
     balances = ledger.balances_of(
         session, ring_id=batch.ring_id, account_ids=[m.account_id for m in members.values()]
     )
@@ -210,6 +211,14 @@ def check_batch(session: Session, batch: VoucherBatch, *, today: dt.date) -> Bat
                     _(
                         "Älter als die Einreichfrist (%(days)s Tage), bestätigt.",
                         days=settings.submission_days,
+                    )
+                )
+            if closed_through is not None and check.service_date <= closed_through:
+                check.warnings.append(
+                    _(
+                        "Der Zeitraum bis %(day)s ist abgeschlossen: der Beleg wird mit dem heutigen Datum "
+                        "gebucht, das Leistungsdatum steht im Buchungstext.",
+                        day=f"{closed_through:%d.%m.%Y}",
                     )
                 )
         if not line.memo.strip() and settings.voucher_memo_required:
@@ -684,6 +693,8 @@ def post_batch(
             voucher_number=line.voucher_number,
             override_reason=line.override_reason,
             batch_id=batch.id,
+            # A voucher for a closed month is booked today, its date kept in the text (closing.py).
+            late="today",
         )
         line.entry_id = entry.id
         entries.append(entry)

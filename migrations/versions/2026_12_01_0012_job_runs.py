@@ -1,11 +1,8 @@
 """Scheduled jobs run once: a row per job and slot of its schedule, claimed by inserting it.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-01 22:00:00
-
-Written beside another engineer's 0011; when both land, this revision's down_revision becomes
-'0011' (the two touch different tables).
 """
 
 from __future__ import annotations
@@ -14,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -10,6 +10,7 @@ from flask import Flask
 def register_commands(app: Flask) -> None:
     from . import (
         backup,
+        closing,
         database,
         demo,
         doctor,
@@ -18,6 +19,7 @@ def register_commands(app: Flask) -> None:
         jobs,
         ledger,
         printing,
+        reports,
         requests,
         rings,
         serve,
@@ -36,6 +38,8 @@ def register_commands(app: Flask) -> None:
         requests,
         backup,
         imports,
+        closing,
+        reports,
     ):
         for command in module.COMMANDS:
             app.cli.add_command(command)

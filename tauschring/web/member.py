@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 
 import ledger
 
-from .. import context, payments, reports, statements
+from .. import context, payments, reports, statements, statistics
 from ..db import db
 from ..members import find_payees, member_by_number
 from ..models import Member
@@ -58,6 +58,7 @@ def home():
         lines=statements.recent_of(db.session, member, count=8, full_names=False),
         to_answer=_waiting(member),
         answer_form=AnswerForm(),
+        public=statistics.public_figures(db.session, member.ring_id, context.today()),
     )
 
 

@@ -20,6 +20,9 @@ def office_urls(app):
         "import_id": 1,
         "kind": "mitglieder",
         "ext": "csv",
+        "closing_id": 1,
+        "key": "stunden",
+        "year": 2026,
     }
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("office."):

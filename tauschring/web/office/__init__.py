@@ -24,4 +24,14 @@ def _office_only():
         abort(403)
 
 
-from . import batches, categories, editions, home, imports, members, money, operations  # noqa: E402,F401  (routes register on import)
+from . import (  # noqa: E402,F401  (routes register on import)
+    batches,
+    categories,
+    editions,
+    home,
+    imports,
+    members,
+    money,
+    operations,
+    treasurer,
+)

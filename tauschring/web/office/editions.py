@@ -142,6 +142,7 @@ def edition(edition_id: int):
         news_form=NewsForm(prefix="artikel"),
         action_form=EmptyForm(),
         label=month_label(found),
+        closing_proposal=edition_cases.closing_proposal(db.session, found, context.today()),
     )
 
 

@@ -241,6 +241,12 @@ class SettingsForm(Form):
         validators=[DataRequired(), NumberRange(1, 366)],
     )
     require_batch_approval = BooleanField(_l("Belegstapel brauchen die Freigabe einer zweiten Person"))
+    public_statistics = BooleanField(
+        _l(
+            "Kurzstatistik (Mitglieder, getauschte Stunden dieses Jahres) "
+            "auf der Startseite der Mitglieder zeigen"
+        )
+    )
     fee_minutes = IntegerField(
         _l("Kontoführungsgebühr pro Monat (Minuten, 0 = keine)"), validators=[Optional(), NumberRange(0, 600)]
     )
@@ -248,3 +254,38 @@ class SettingsForm(Form):
         _l("Wenn die Gebühr eine Grenze überschreiten würde"),
         choices=[SelectChoice(code, name) for code, name in texts.FEE_POLICIES.items()],
     )
+
+
+class CloseMonthForm(Form):
+    period = HiddenField(validators=[DataRequired(), Regexp(r"^\d{4}-\d{2}$")])
+
+
+class CloseYearForm(Form):
+    year = IntegerField(_l("Jahr"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+
+
+class ReopenForm(Form):
+    reason = StringField(
+        _l("Grund für das Öffnen"),
+        validators=[DataRequired(message=_l("Bitte geben Sie einen Grund an.")), Length(max=500)],
+    )
+
+
+class OutreachForm(Form):
+    reason = SelectField(
+        _l("Anlass"),
+        choices=[
+            SelectChoice("inactive", _l("lange nicht getauscht")),
+            SelectChoice("beyond_limit", _l("jenseits der Warnschwelle")),
+        ],
+    )
+    channel = SelectField(
+        _l("Wie"),
+        choices=[
+            SelectChoice("letter", _l("Brief")),
+            SelectChoice("phone", _l("Anruf")),
+            SelectChoice("visit", _l("Besuch / Gespräch")),
+            SelectChoice("email", _l("E-Mail")),
+        ],
+    )
+    note = StringField(_l("Notiz (kurz)"), validators=[Optional(), Length(max=500)])
