@@ -191,4 +191,4 @@ def deliver(session: Session) -> list[Event]:
 @subscribe(Event)
 def _log(event: Event) -> None:
     """Every event in the log, with ids only (no personal data)."""
-    log.info("%s %s", type(event).__name__, {k: v for k, v in vars(event).items()})
+    log.debug("%s %s", type(event).__name__, {k: v for k, v in vars(event).items()})

@@ -89,7 +89,10 @@ def _month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 def check_period(start: dt.date, end: dt.date) -> None:
-    """A period of one day up to ten years, start before end."""
+    """A period of one day up to ten years, start before end, within the years a ring can have
+    (1900 to 2999: the charts count months around it)."""
+    if start.year < 1900 or end.year > 2999:
+        raise errors.PeriodInvalid(reason="range", value=f"{start}..{end}")
     if end < start:
         raise errors.PeriodInvalid(reason="order", value="")
     if (end - start).days > 3660:

@@ -206,6 +206,7 @@ FEE_POLICIES = {
 
 # What the audit keeps before and after a change, by field: the reader's word for each.
 AUDIT_FIELDS = {
+    "admin": _l("Administrator"),
     "amount": _l("Betrag"),
     "auto_accept_days": _l("Zahlungsanforderungen automatisch angenommen nach (Tagen)"),
     "availability": _l("Erreichbarkeit"),
@@ -269,6 +270,7 @@ AUDIT_FIELDS = {
     "service_date": _l("Leistungsdatum"),
     "settlement_entry": _l("Ausgleichsbuchung (Nr.)"),
     "skipped": _l("nicht übernommen"),
+    "slug": _l("Kurzname"),
     "status": _l("Status"),
     "step_minutes": _l("Schritt (Minuten)"),
     "street": _l("Straße und Hausnummer"),
@@ -589,6 +591,8 @@ def _period(f: _Facts) -> str:
         return _("Das Ende des Zeitraums liegt vor dem Anfang.")
     if f["reason"] == "too_long":
         return _("Ein Zeitraum umfasst höchstens zehn Jahre.")
+    if f["reason"] == "range":
+        return _("Ein Zeitraum liegt zwischen den Jahren 1900 und 2999.")
     return _("„%(value)s“ ist kein gültiges Datum (JJJJ-MM-TT).", value=f["value"])
 
 

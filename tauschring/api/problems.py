@@ -38,6 +38,20 @@ HTTP_CODES = {
 }
 
 
+def _http_detail(status: int) -> str | None:
+    """The caller's-language sentence for an HTTP error that carries no message of its own
+    (werkzeug's defaults are English)."""
+    texts = {
+        400: _("Die Anfrage ist ungültig."),
+        404: _("Das gibt es nicht (oder nicht für Sie)."),
+        405: _("Diese Methode ist hier nicht möglich."),
+        413: _("Die Anfrage ist zu groß."),
+        415: _("Dieses Format wird hier nicht angenommen."),
+        503: _("Der Tauschring ist gerade sehr beschäftigt. Bitte versuchen Sie es gleich noch einmal."),
+    }
+    return texts.get(status)
+
+
 def is_api_request() -> bool:
     return bool(request) and request.path.startswith("/api/")
 
@@ -98,7 +112,11 @@ def http_problem(error) -> Response:
         detail = _("Die Eingabe ist ungültig.")
         code = "invalid_input"
     else:
-        detail = data.get("message") or getattr(error, "description", None) or code
+        default = type(error).description if hasattr(type(error), "description") else None
+        description = getattr(error, "description", None)
+        if description == default:  # werkzeug's English default: say it in the caller's language
+            description = _http_detail(status) or description
+        detail = data.get("message") or description or code
     headers = dict(data.get("headers") or {})
     if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         headers["Allow"] = ", ".join(sorted(error.valid_methods))

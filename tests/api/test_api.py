@@ -281,7 +281,7 @@ BAD_INPUT = [
     ("limit as float", "get", "/api/v1/entries?limit=1.5", None, {}, 422, "invalid_input"),
     ("huge limit", "get", f"/api/v1/entries?limit={10**30}", None, {}, 422, "invalid_input"),
     ("unknown query argument", "get", "/api/v1/entries?sort=desc", None, {}, 422, "invalid_input"),
-    ("huge entry id", "get", f"/api/v1/entries/{10**30}", None, {}, 404, "entry_unknown"),
+    ("huge entry id", "get", f"/api/v1/entries/{10**30}", None, {}, 404, "not_found"),
     ("category as word", "get", "/api/v1/listings?category=Garten", None, {}, 422, "invalid_input"),
     ("listing number of words", "get", "/api/v1/listings/A-zwei", None, {}, 404, "not_found"),
     ("huge listing number", "get", "/api/v1/listings/A-99999999999999", None, {}, 404, "not_found"),
