@@ -63,6 +63,8 @@ def test_a_ring_is_founded_from_the_console_and_its_admin_signs_in(app, tmp_path
     listed = runner.invoke(args=["ring", "list"])
     assert re.search(r"1\s+lindenau\s+0\s+0\s+Tauschring Lindenau", listed.output), listed.output
     assert runner.invoke(args=["ledger", "verify", "--ring", "lindenau"]).exit_code == 0
+    checked = runner.invoke(args=["ring", "list", "--verify"])
+    assert checked.exit_code == 0 and re.search(r"lindenau\s+0\s+0\s+stimmen", checked.output), checked.output
     client = app.test_client()
     assert sign_in(client, "vorstand").status_code == 302
     assert "0341 4926" in client.get("/buero/einstellungen").text

@@ -9,6 +9,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+import ledger
+
 from .. import errors, founding, logins
 from ..clock import local_now
 from ..db import db, run_in_transaction
@@ -114,18 +116,23 @@ def ring_create(
 
 
 @ring_group.command("list", help="Die Tauschringe dieser Installation mit ihrer Größe.")
-def ring_list() -> None:
+@click.option("--verify", "with_verify", is_flag=True, help="Auch die Bücher jedes Rings prüfen.")
+def ring_list(with_verify: bool) -> None:
     found = founding.rings(db.session)
     if not found:
-        click.echo(
-            "Noch kein Tauschring. Gründen mit: tauschring ring create --name ... --slug ... --admin ..."
-        )
+        click.echo("Noch kein Tauschring. Gründen mit: tauschring ring create --name … --slug … --admin …")
         return
-    click.echo(f"{'Nr.':>4}  {'Kurzname':<20} {'Mitglieder':>10} {'Buchungen':>10}  Name")
+    header = f"{'Nr.':>4}  {'Kurzname':<20} {'Mitglieder':>10} {'Buchungen':>10}"
+    click.echo(header + ("  Bücher    " if with_verify else "") + "  Name")
+    failed = False
     for ring in found:
-        click.echo(
-            f"{ring.ring_id:>4}  {ring.slug or '-':<20} {ring.members:>10} {ring.entries:>10}  {ring.name}"
-        )
+        line = f"{ring.ring_id:>4}  {ring.slug or '-':<20} {ring.members:>10} {ring.entries:>10}"
+        if with_verify:
+            report = ledger.verify(db.session, ring.ring_id)
+            failed = failed or not report.ok
+            line += "  " + ("stimmen " if report.ok else f"{len(report.violations)} Fehler").ljust(10)
+        click.echo(f"{line}  {ring.name}")
+    sys.exit(1 if failed else 0)
 
 
 COMMANDS = [ring_group]

@@ -144,6 +144,7 @@ def pages_of(role: str, ring, made: dict) -> list[str]:
         "/passwort",
         "/api-tokens",
         "/handeln-fuer",
+        "/sitzungen",
     ]
     office = [
         "/buero/",
@@ -167,11 +168,15 @@ def pages_of(role: str, ring, made: dict) -> list[str]:
         "/buero/protokoll",
         "/buero/umzug",
         *(f"/buero/umzug/{import_id}" for import_id in made["imports"].values()),
+        "/buero/abschluesse",
+        "/buero/statistik",
+        "/buero/pflege",
+        "/buero/betrieb",
     ]
     return {
         "anonymous": ["/anmelden", "/gibt-es-nicht"],
         "anna": member,
         "hilde": ["/handeln-fuer", "/", "/bezahlen", "/anforderungen", "/kontoauszug", "/profil"],
         "buero": office,
-        "admin": ["/buero/einstellungen", "/buero/protokoll"],
+        "admin": ["/buero/einstellungen", "/buero/rubriken", "/buero/protokoll"],
     }[role]
