@@ -299,6 +299,25 @@ class SignInFailure(Base):
 JOB_RUN_STATUSES = ("running", "ok", "failed", "skipped")
 
 
+class VerifyResult(Base):
+    """The last verify of a ring's books: what the office home shows (it never scans the book on
+    a page view). Written by the scheduled verify, ``tauschring ledger verify`` and the office's
+    "check now"."""
+
+    __tablename__ = "verify_result"
+
+    ring_id: Mapped[int] = mapped_column(ForeignKey("ring.id"), primary_key=True)
+    checked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ok: Mapped[bool] = mapped_column(Boolean)
+    accounts: Mapped[int] = mapped_column(Integer)
+    entries: Mapped[int] = mapped_column(Integer)
+    total_balance: Mapped[int] = mapped_column(Integer)
+    # The violations as JSON: [{"check": ..., "detail": ...}], the first 100.
+    violations: Mapped[str] = mapped_column(Text, default="[]")
+    violation_count: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(10))
+
+
 class JobRun(Base):
     """One run of a scheduled job for one slot of its schedule (``accept_due_requests`` at
     2026-12-01T10:05, ``backup`` on 2026-12-01). The row is the claim: whichever process inserts

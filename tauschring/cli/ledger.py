@@ -9,7 +9,9 @@ from flask.cli import AppGroup
 
 import ledger
 
-from ..db import db
+from .. import verification
+from ..clock import local_now
+from ..db import db, run_in_transaction
 from ..reports import render_balances, render_verify_report
 from .common import RING_HELP, rings_or_all
 
@@ -30,9 +32,19 @@ def ledger_verify(ring: str | None) -> None:
         except ledger.UnknownRing:
             click.echo(f"Tauschring {ring_id} gibt es nicht.", err=True)
             sys.exit(2)
+        db.session.rollback()
+        _keep(report)
         click.echo(render_verify_report(report))
         failed = failed or not report.ok
     sys.exit(1 if failed else 0)
+
+
+def _keep(report: ledger.VerifyReport) -> None:
+    """The result stays as the ring's last verify (the office home shows it)."""
+    now = local_now()
+    run_in_transaction(
+        db.session, lambda session: verification.record(session, report, now=now, source="cli")
+    )
 
 
 @ledger_group.command("balances", help="Die Salden aller Konten eines Tauschrings zeigen.")

@@ -111,14 +111,27 @@ def test_the_audit_log_lists_and_filters_what_the_office_did(app, browser, ring,
 
 
 @freeze_time(NOW)
-def test_the_office_home_shows_the_verify_status(app, browser, ring, paid):
+def test_the_office_home_shows_the_last_verify_and_checks_now_on_request(
+    app, browser, ring, paid, monkeypatch
+):
     browser.login("buero")
-    assert "Die Bücher stimmen." in text_of(browser.get("/buero/"))
+    assert "noch nicht geprüft" in text_of(browser.get("/buero/"))
+    assert browser.post("/buero/pruefen", {}).status_code == 302
+    page = text_of(browser.get("/buero/"))
+    assert "Die Bücher stimmen." in page and "Geprüft am" in page
     with app.app_context():
         db.session.execute(
             text("UPDATE account SET balance = balance + 1 WHERE id = :a"), {"a": ring.anna.account}
         )
         db.session.commit()
+
+    def no_scan(*args, **kwargs):
+        raise AssertionError("a page view must not scan the book")
+
+    monkeypatch.setattr(ledger, "verify", no_scan)
+    assert "Die Bücher stimmen." in text_of(browser.get("/buero/"))  # the last result, no scan
+    monkeypatch.undo()
+    assert browser.post("/buero/pruefen", {}).status_code == 302
     page = text_of(browser.get("/buero/"))
     assert "1 Verstoß gefunden!" in page or "Verstöße gefunden!" in page
     assert "Jeder Kontostand ist gleich der Summe seiner Buchungszeilen" in page

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 import ledger
 
-from ... import audit, context, payments, reports, rings
+from ... import audit, context, payments, reports, rings, verification
 from ...db import db
 from ...members import beyond_soft_limits
 from ...models import AuditEvent, User, VoucherBatch
@@ -29,7 +30,7 @@ def _ring_id() -> int:
 @bp.get("/")
 def home():
     ring_id = _ring_id()
-    report = ledger.verify(db.session, ring_id)
+    report = verification.last(db.session, ring_id)
     open_batches = db.session.scalars(
         select(VoucherBatch)
         .where(VoucherBatch.ring_id == ring_id, VoucherBatch.status.in_(("open", "approved")))
@@ -48,6 +49,24 @@ def home():
         users=_user_names(ring_id),
         operator_problems=operations_now().problems,
     )
+
+
+@bp.post("/pruefen")
+def verify_now():
+    """The full verify on demand (the scheduled one runs hourly); its result stays on the home."""
+    report = commit(lambda s: verification.verify_now(s, actor(), now=context.now()))
+    if report.ok:
+        flash(_("Geprüft: Die Bücher stimmen."), "success")
+    else:
+        flash(
+            ngettext(
+                "Geprüft: %(num)d Verstoß gefunden!",
+                "Geprüft: %(num)d Verstöße gefunden!",
+                len(report.violations),
+            ),
+            "error",
+        )
+    return redirect(url_for("office.home"))
 
 
 @bp.get("/grenzen")
