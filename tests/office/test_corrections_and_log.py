@@ -167,6 +167,9 @@ def test_reports_download_as_files(app, browser, ring, paid):
         "/buero/berichte/buchungen.csv?von=2026-11-01&bis=2026-11-20"
     ).get_data(as_text=True)
     assert browser.get("/buero/berichte/buchungen.csv?von=2026-11-20&bis=2026-11-01").status_code == 400
+    # The calendar's edges: the whole book, no overflow.
+    whole = browser.get("/buero/berichte/buchungen.csv?von=0001-01-01&bis=9999-12-31")
+    assert whole.status_code == 200 and "Umzugshilfe" in whole.get_data(as_text=True)
 
 
 @freeze_time(NOW)

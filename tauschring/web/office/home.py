@@ -3,6 +3,8 @@ and the ring's settings (admin)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -153,8 +155,9 @@ def entries_csv():
     except REFUSALS:
         abort(400)
     begin, finish = context.to_utc_range(start, end)
-    if begin is None or finish is None:
-        abort(400)
+    # A day before the books or far ahead bounds nothing: the whole book on that side.
+    begin = begin or context.to_utc_range(dt.date(context.FIRST_YEAR, 1, 1), None)[0]
+    finish = finish or context.to_utc_range(None, dt.date(context.LAST_YEAR, 12, 31))[1]
     return _download(
         reports.entries_csv(db.session, _ring_id(), begin, finish),
         f"buchungen-{start.isoformat()}-{end.isoformat()}.csv",
