@@ -46,27 +46,8 @@ class LoginForm(Form):
     password = PasswordField(_l("Passwort"), validators=[DataRequired(), Length(max=200)])
 
 
-class PasswordForm(Form):
-    current = PasswordField(_l("Bisheriges Passwort"), validators=[DataRequired()])
-    new = PasswordField(
-        _l("Neues Passwort"),
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=200,
-                message=_l("Das Passwort braucht mindestens %(min)d Zeichen.", min=MIN_PASSWORD_LENGTH),
-            ),
-        ],
-    )
-    repeat = PasswordField(
-        _l("Neues Passwort wiederholen"),
-        validators=[EqualTo("new", message=_l("Die beiden Passwörter stimmen nicht überein."))],
-    )
-
-
 class NewPasswordForm(Form):
-    """A first password, set through a one-time link."""
+    """A new password, typed twice (set through a one-time link, or changed below)."""
 
     new = PasswordField(
         _l("Neues Passwort"),
@@ -83,6 +64,12 @@ class NewPasswordForm(Form):
         _l("Neues Passwort wiederholen"),
         validators=[EqualTo("new", message=_l("Die beiden Passwörter stimmen nicht überein."))],
     )
+
+
+class PasswordForm(NewPasswordForm):
+    """One's own password changed: the present one first."""
+
+    current = PasswordField(_l("Bisheriges Passwort"), validators=[DataRequired()])
 
 
 class FoundRingForm(NewPasswordForm):

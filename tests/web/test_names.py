@@ -17,7 +17,8 @@ from tauschring.permissions import Actor
 from tests.web.conftest import text_of
 from tests.web.content import pages_of
 
-NOW = dt.datetime.now(dt.UTC)
+# Midday (UTC): the same calendar day in the ring's zone, whenever the test runs.
+NOW = dt.datetime.now(dt.UTC).replace(hour=11, minute=0)
 HIDDEN = ("Bernd", "Schulz", "Neumann")  # Bernd: number only; Dora: first name and initial
 
 

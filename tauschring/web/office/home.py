@@ -154,10 +154,9 @@ def entries_csv():
         start, end = context.query_period(request.args)
     except REFUSALS:
         abort(400)
-    begin, finish = context.to_utc_range(start, end)
     # A day before the books or far ahead bounds nothing: the whole book on that side.
-    begin = begin or context.to_utc_range(dt.date(context.FIRST_YEAR, 1, 1), None)[0]
-    finish = finish or context.to_utc_range(None, dt.date(context.LAST_YEAR, 12, 31))[1]
+    first, last = dt.date(context.FIRST_YEAR, 1, 1), dt.date(context.LAST_YEAR, 12, 31)
+    begin, finish = context.to_utc_range(min(max(start, first), last), min(max(end, first), last))
     return _download(
         reports.entries_csv(db.session, _ring_id(), begin, finish),
         f"buchungen-{start.isoformat()}-{end.isoformat()}.csv",
