@@ -284,18 +284,10 @@ def live_listings(ring_id: int, today: dt.date) -> Select:
     )
 
 
-def search(
-    session: Session,
-    *,
-    ring_id: int,
-    today: dt.date,
-    text: str = "",
-    kind: str | None = None,
-    category_id: int | None = None,
-    new_only: bool = False,
-    limit: int = 500,
-) -> list[Listing]:
-    """Live listings matching every word typed (umlauts folded), by Rubrik, newest first."""
+def _matching(
+    ring_id: int, today: dt.date, text: str, kind: str | None, category_id: int | None, new_only: bool
+):
+    """Live listings matching every word typed (umlauts folded), the kind, Rubrik and newness."""
     query = live_listings(ring_id, today)
     for word in fold(text).split()[:10]:
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -307,8 +299,41 @@ def search(
     if new_only:
         since = dt.datetime.combine(today - dt.timedelta(days=NEW_DAYS), dt.time(), dt.UTC)
         query = query.where(Listing.created_at >= since)
+    return query
+
+
+def search(
+    session: Session,
+    *,
+    ring_id: int,
+    today: dt.date,
+    text: str = "",
+    kind: str | None = None,
+    category_id: int | None = None,
+    new_only: bool = False,
+    limit: int = 500,
+    offset: int = 0,
+) -> list[Listing]:
+    """Live listings matching every word typed (umlauts folded), by Rubrik, newest first: ``limit``
+    of them from ``offset`` on (``search_count`` says how many match in all)."""
+    query = _matching(ring_id, today, text, kind, category_id, new_only)
     query = query.order_by(Category.position, Listing.kind, Listing.created_at.desc(), Listing.number)
-    return list(session.scalars(query.limit(limit)).unique())
+    return list(session.scalars(query.limit(limit).offset(offset)).unique())
+
+
+def search_count(
+    session: Session,
+    *,
+    ring_id: int,
+    today: dt.date,
+    text: str = "",
+    kind: str | None = None,
+    category_id: int | None = None,
+    new_only: bool = False,
+) -> int:
+    """How many live listings match the search, all of them (a page shows some)."""
+    matching = _matching(ring_id, today, text, kind, category_id, new_only).with_only_columns(Listing.id)
+    return session.scalar(select(func.count()).select_from(matching.order_by(None).subquery()))
 
 
 def category_counts(session: Session, ring_id: int, today: dt.date) -> dict[int, dict[str, int]]:

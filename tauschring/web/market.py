@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 
 from .. import context, errors, listings
 from ..db import db
-from ..listings import EDITABLE, NEW_DAYS, category_counts, newest_listings, search
+from ..listings import EDITABLE, NEW_DAYS, category_counts, newest_listings, search, search_count
 from ..models import Listing
 from ..rings import categories_of
 from ..units import format_day
@@ -25,6 +25,9 @@ from .common import (
 from .forms import AnswerForm, ListingForm
 
 bp = Blueprint("market", __name__)
+
+# Listings on one page of search results (the count says how many match in all).
+PAGE_SIZE = 100
 
 
 @bp.get("/markt")
@@ -46,15 +49,18 @@ def index():
             newest=newest_listings(db.session, member.ring_id, context.today(), 8),
             new_days=NEW_DAYS,
         )
-    found = search(
-        db.session,
-        ring_id=member.ring_id,
-        today=context.today(),
-        text=text,
-        kind=kind,
-        category_id=category_id,
-        new_only=new_only,
-    )
+    criteria = {
+        "ring_id": member.ring_id,
+        "today": context.today(),
+        "text": text,
+        "kind": kind,
+        "category_id": category_id,
+        "new_only": new_only,
+    }
+    total = search_count(db.session, **criteria)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(request.args.get("seite", 1, type=int) or 1, 1), pages)
+    found = search(db.session, **criteria, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     grouped = [(c, [item for item in found if item.category_id == c.id]) for c in categories]
     return render_template(
         "market/index.html",
@@ -64,7 +70,9 @@ def index():
         kind=kind,
         category_id=category_id,
         new_only=new_only,
-        count=len(found),
+        count=total,
+        page=page,
+        pages=pages,
         new_days=NEW_DAYS,
     )
 

@@ -247,3 +247,35 @@ def test_a_listing_keeps_its_line_breaks_without_an_inline_style(app, browser, r
     css = browser.get("/static/style.css")
     assert ".pre-line { white-space: pre-line; }" in css.get_data(as_text=True)
     css.close()
+
+
+@freeze_time(NOW)
+def test_a_search_with_more_hits_than_a_page_says_how_many_and_pages_through_all(app, browser, ring):
+    from tauschring.web.market import PAGE_SIZE
+
+    with app.app_context():
+        s = db.session
+        garden = s.scalar(select(Category.id).where(Category.name == "Garten"))
+        anna = s.get(Member, ring.anna.id)
+        for n in range(PAGE_SIZE + 5):
+            create_listing(
+                s,
+                Actor.system(ring.id),
+                member=anna,
+                kind="offer",
+                category_id=garden,
+                title=f"Beet Nummer {n}",
+                text="Umgraben und pflanzen.",
+                now=NOW - dt.timedelta(days=1),
+            )
+        s.commit()
+    browser.login("bernd")
+
+    first = text_of(browser.get("/markt?q=beet"))
+    second = browser.get("/markt?q=beet&seite=2")
+    beyond = browser.get("/markt?q=beet&seite=99999999999999999999")
+
+    assert f"{PAGE_SIZE + 5} Inserate gefunden. Seite 1 von 2." in first and "Nächste Seite" in first
+    assert second.get_data(as_text=True).count('class="listing"') == 5
+    assert "Seite 2 von 2." in text_of(second) and "Vorige Seite" in text_of(second)
+    assert beyond.status_code == 200 and "Seite 2 von 2." in text_of(beyond)
